@@ -9,6 +9,7 @@
 #include <openssl/rsa.h>
 
 #include "sijil/crypto/errors.h"
+#include "sijil/crypto/test_keys.h"
 
 namespace sijil::crypto {
 namespace {
@@ -124,10 +125,11 @@ Bytes SpecEncryptLegacy(EVP_PKEY* pub, const Bytes* thumbprint, const Bytes& pla
 class EnvelopeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto key = PrivateKey::Generate(KeyAlgorithm::kRsa2048);
+    TestKeyPool pool;
+    auto key = pool.Next(KeyAlgorithm::kRsa2048);
     ASSERT_TRUE(key.ok());
     key_ = new PrivateKey(*key);
-    auto other = PrivateKey::Generate(KeyAlgorithm::kRsa2048);
+    auto other = pool.Next(KeyAlgorithm::kRsa2048);
     ASSERT_TRUE(other.ok());
     other_ = new PrivateKey(*other);
   }

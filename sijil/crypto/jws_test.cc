@@ -7,6 +7,7 @@
 #include "sijil/crypto/errors.h"
 #include "sijil/crypto/internal/openssl_util.h"
 #include "sijil/crypto/memory_key_store.h"
+#include "sijil/crypto/test_keys.h"
 
 namespace sijil::crypto {
 namespace {
@@ -21,7 +22,8 @@ const PrivateKey& TestKey(KeyAlgorithm key, int index) {
       new std::map<std::pair<KeyAlgorithm, int>, PrivateKey>();
   auto it = keys->find({key, index});
   if (it == keys->end()) {
-    auto pk = PrivateKey::Generate(key);
+    static TestKeyPool* pool = new TestKeyPool();
+    auto pk = pool->Next(key);
     EXPECT_TRUE(pk.ok());
     it = keys->emplace(std::make_pair(key, index), *pk).first;
   }

@@ -7,7 +7,8 @@ namespace sijil::crypto {
 
 Result<KeyStoreKey> InMemoryKeyStore::GenerateKeyPair(std::string_view label,
                                                       KeyAlgorithm algorithm) {
-  SIJIL_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(algorithm));
+  SIJIL_ASSIGN_OR_RETURN(PrivateKey key,
+                         generate_ ? generate_(algorithm) : PrivateKey::Generate(algorithm));
   std::lock_guard lock(mu_);
   if (keys_.count(label) != 0) {
     return Status::AlreadyExists(kErrHsmKeyExists, "a key with this label exists");

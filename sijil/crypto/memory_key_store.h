@@ -4,6 +4,7 @@
 #ifndef SIJIL_CRYPTO_MEMORY_KEY_STORE_H_
 #define SIJIL_CRYPTO_MEMORY_KEY_STORE_H_
 
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -13,6 +14,10 @@ namespace sijil::crypto {
 
 class InMemoryKeyStore final : public KeyStore {
  public:
+  // `generate` makes new keys (default PrivateKey::Generate); tests pass a TestKeyPool's.
+  explicit InMemoryKeyStore(std::function<Result<PrivateKey>(KeyAlgorithm)> generate = {})
+      : generate_(std::move(generate)) {}
+
   Result<KeyStoreKey> GenerateKeyPair(std::string_view label, KeyAlgorithm algorithm) override;
   Result<KeyStoreKey> FindKeyPair(std::string_view label) override;
   Result<std::vector<KeyStoreKey>> ListKeyPairs() override;
@@ -27,6 +32,7 @@ class InMemoryKeyStore final : public KeyStore {
  private:
   Result<PrivateKey> Get(std::string_view label);
 
+  std::function<Result<PrivateKey>(KeyAlgorithm)> generate_;
   std::mutex mu_;
   std::map<std::string, PrivateKey, std::less<>> keys_;
 };

@@ -5,6 +5,7 @@
 
 #include "sijil/crypto/errors.h"
 #include "sijil/crypto/memory_key_store.h"
+#include "sijil/crypto/test_keys.h"
 
 namespace sijil::crypto {
 namespace {
@@ -31,7 +32,8 @@ int VerifyChain(const Certificate& leaf, const std::vector<Certificate>& interme
 
 TEST(X509Test, RootModuleAndBaseChainValidatesWithOpenSsl) {
   SimulatedEnv env(3);
-  InMemoryKeyStore hsm;
+  TestKeyPool pool;
+  InMemoryKeyStore hsm(pool.Generator());
   auto root_key = hsm.GenerateKeyPair("root", KeyAlgorithm::kRsa2048);
   auto module_key = hsm.GenerateKeyPair("module", KeyAlgorithm::kRsa2048);
   ASSERT_TRUE(root_key.ok() && module_key.ok());
@@ -57,7 +59,7 @@ TEST(X509Test, RootModuleAndBaseChainValidatesWithOpenSsl) {
   KeyStoreSigner module_signer(hsm, "module", SignatureAlgorithm::kRs256);
   for (KeyAlgorithm alg : {KeyAlgorithm::kRsa2048, KeyAlgorithm::kEcP256, KeyAlgorithm::kEd25519}) {
     SCOPED_TRACE(std::string(KeyAlgorithmName(alg)));
-    auto base_key = PrivateKey::Generate(alg);
+    auto base_key = pool.Next(alg);
     ASSERT_TRUE(base_key.ok());
     CertificateSpec base_spec{.common_name = "identity_data",
                               .organizational_unit = "ID_REPO",
