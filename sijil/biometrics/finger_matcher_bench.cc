@@ -1,0 +1,116 @@
+// Matcher inner-loop benchmarks: one prepared probe against a gallery of prepared
+// templates (the 1:N search pattern), template preparation, and probe preparation.
+// Templates come from the copied FVC2004 test data (sijil/biometrics/testdata), or from a
+// folder of .iso files given in SIJIL_BENCH_TEMPLATES (e.g. the full FVC2004 DB*_B sets).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "sijil/biometrics/finger_matcher.h"
+#include "sijil/biometrics/finger_minutiae_record.h"
+
+namespace sijil::biometrics {
+namespace {
+
+std::vector<FingerTemplate> LoadTemplates() {
+  std::vector<FingerTemplate> out;
+  std::filesystem::path dir;
+  if (const char* d = std::getenv("SIJIL_BENCH_TEMPLATES")) {
+    dir = d;
+  } else {
+    const char* root = std::getenv("SIJIL_SOURCE_DIR");
+    dir = std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata/fvc2004";
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".iso") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    Bytes raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto t = ParseFingerTemplate(raw);
+    if (t.ok()) out.push_back(std::move(*t));
+  }
+  return out;
+}
+
+const std::vector<FingerTemplate>& Templates() {
+  static const std::vector<FingerTemplate> t = LoadTemplates();
+  return t;
+}
+
+void BM_MatchPreparedProbe(benchmark::State& state) {
+  const auto& t = Templates();
+  if (t.size() < 2) {
+    state.SkipWithError("no templates");
+    return;
+  }
+  std::vector<PreparedFingerprint> gallery(t.begin(), t.end());
+  FingerMatcher probe(gallery[0]);
+  size_t i = 1;
+  double sum = 0;
+  for (auto _ : state) {
+    sum += probe.Match(gallery[i]);
+    if (++i == gallery.size()) i = 1;
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  size_t bytes = 0;
+  for (const auto& g : gallery) bytes += g.ByteSize();
+  state.counters["template_bytes"] =
+      static_cast<double>(bytes) / static_cast<double>(gallery.size());
+}
+BENCHMARK(BM_MatchPreparedProbe);
+
+void BM_MatchAllProbes(benchmark::State& state) {
+  // Every template in turn as the probe: an all-against-all sweep.
+  const auto& t = Templates();
+  std::vector<PreparedFingerprint> gallery(t.begin(), t.end());
+  std::vector<FingerMatcher> probes;
+  for (const auto& g : gallery) probes.emplace_back(g);
+  size_t p = 0, g = 0;
+  double sum = 0;
+  for (auto _ : state) {
+    sum += probes[p].Match(gallery[g]);
+    if (++g == gallery.size()) {
+      g = 0;
+      if (++p == probes.size()) p = 0;
+    }
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_MatchAllProbes);
+
+void BM_PrepareTemplate(benchmark::State& state) {
+  const auto& t = Templates();
+  size_t i = 0;
+  for (auto _ : state) {
+    PreparedFingerprint p(t[i]);
+    benchmark::DoNotOptimize(p.size());
+    if (++i == t.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_PrepareTemplate);
+
+void BM_PrepareProbe(benchmark::State& state) {
+  const auto& t = Templates();
+  std::vector<PreparedFingerprint> gallery(t.begin(), t.end());
+  size_t i = 0;
+  for (auto _ : state) {
+    FingerMatcher m(gallery[i]);
+    benchmark::DoNotOptimize(&m);
+    if (++i == gallery.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_PrepareProbe);
+
+}  // namespace
+}  // namespace sijil::biometrics
+
+BENCHMARK_MAIN();

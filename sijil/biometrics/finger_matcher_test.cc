@@ -1,0 +1,176 @@
+#include "sijil/biometrics/finger_matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <numbers>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "sijil/biometrics/finger_minutiae_record.h"
+
+namespace sijil::biometrics {
+namespace {
+
+FingerTemplate Load(const std::string& name) {
+  const char* root = std::getenv("SIJIL_SOURCE_DIR");
+  std::filesystem::path p =
+      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata/fvc2004" / name;
+  std::ifstream in(p, std::ios::binary);
+  Bytes raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto t = ParseFingerTemplate(raw);
+  EXPECT_TRUE(t.ok()) << name << ": " << t.status();
+  return t.ok() ? *t : FingerTemplate{};
+}
+
+// Rotates by `degrees` about the centre, shifts by (dx, dy), keeps only minutiae inside
+// [x0, x1) x [y0, y1) of the transformed frame, and jitters positions and angles slightly.
+FingerTemplate Transform(const FingerTemplate& t, double degrees, double dx, double dy,
+                         double keep_fraction, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> pos(0.0, 1.5), ang(0.0, 0.06);
+  const double r = degrees * std::numbers::pi / 180;
+  double cx = 0, cy = 0;
+  for (const Minutia& m : t.minutiae) {
+    cx += m.x;
+    cy += m.y;
+  }
+  cx /= static_cast<double>(t.minutiae.size());
+  cy /= static_cast<double>(t.minutiae.size());
+  // Crop: keep the minutiae with the smallest projection on a random direction.
+  std::vector<std::pair<double, size_t>> order;
+  std::uniform_real_distribution<double> u(0, 2 * std::numbers::pi);
+  double cut = u(rng);
+  for (size_t i = 0; i < t.minutiae.size(); ++i) {
+    order.emplace_back(t.minutiae[i].x * std::cos(cut) + t.minutiae[i].y * std::sin(cut), i);
+  }
+  std::sort(order.begin(), order.end());
+  order.resize(static_cast<size_t>(std::ceil(keep_fraction * static_cast<double>(order.size()))));
+  FingerTemplate out = t;
+  out.minutiae.clear();
+  for (auto [unused, i] : order) {
+    const Minutia& m = t.minutiae[i];
+    // Image y points down; a counter-clockwise rotation as viewed.
+    double x = m.x - cx, y = -(m.y - cy);
+    double xr = x * std::cos(r) - y * std::sin(r), yr = x * std::sin(r) + y * std::cos(r);
+    Minutia n = m;
+    n.x = static_cast<uint16_t>(std::lround(std::max(0.0, cx + 200 + dx + xr + pos(rng))));
+    n.y = static_cast<uint16_t>(std::lround(std::max(0.0, cy + 200 + dy - yr + pos(rng))));
+    double a = std::fmod(m.angle + r + ang(rng) + 4 * std::numbers::pi, 2 * std::numbers::pi);
+    n.angle = static_cast<float>(a);
+    out.minutiae.push_back(n);
+  }
+  return out;
+}
+
+const char* kFingers[] = {"DB1_B_101_1.iso", "DB1_B_102_1.iso", "DB1_B_103_1.iso",
+                          "DB1_B_104_1.iso", "DB3_B_101_1.iso", "DB3_B_102_1.iso",
+                          "DB3_B_103_1.iso", "DB3_B_104_1.iso"};
+
+TEST(FingerMatcherTest, TransformedCopyMatchesAboveThresholdAndOthersBelow) {
+  const double threshold = ThresholdForFmr(1e-4);
+  EXPECT_DOUBLE_EQ(threshold, 40.0);
+  uint32_t seed = 1;
+  for (const char* name : kFingers) {
+    FingerTemplate t = Load(name);
+    ASSERT_GE(t.minutiae.size(), 10u) << name;
+    FingerMatcher probe(t);
+    for (double degrees : {0.0, 25.0, -40.0, 90.0, 180.0}) {
+      FingerTemplate moved = Transform(t, degrees, 37, -21, 0.75, seed++);
+      double s = probe.Match(PreparedFingerprint(moved));
+      EXPECT_GT(s, threshold) << name << " rotated " << degrees;
+    }
+    for (const char* other : kFingers) {
+      if (std::string(other) == name) continue;
+      double s = probe.Match(PreparedFingerprint(Load(other)));
+      EXPECT_LT(s, threshold) << name << " vs " << other;
+    }
+  }
+}
+
+TEST(FingerMatcherTest, RealImpressionsOfOneFingerScoreAboveOtherFingers) {
+  // Mean genuine score over the copied impressions must clearly exceed mean impostor score.
+  double genuine = 0, impostor = 0;
+  int ng = 0, ni = 0;
+  for (const char* db : {"DB1_B_", "DB3_B_"}) {
+    std::vector<std::pair<int, FingerTemplate>> all;
+    for (const char* f : {"101_1", "101_2", "101_3", "102_1", "102_2", "103_1", "104_1"}) {
+      all.emplace_back(std::atoi(f), Load(std::string(db) + f + ".iso"));
+    }
+    for (size_t i = 0; i < all.size(); ++i) {
+      FingerMatcher m(all[i].second);
+      for (size_t j = 0; j < all.size(); ++j) {
+        if (i == j) continue;
+        double s = m.Match(PreparedFingerprint(all[j].second));
+        if (all[i].first == all[j].first) {
+          genuine += s;
+          ++ng;
+        } else {
+          impostor += s;
+          ++ni;
+        }
+      }
+    }
+  }
+  EXPECT_GT(genuine / ng, impostor / ni + 15);
+}
+
+TEST(FingerMatcherTest, DegenerateTemplatesScoreZero) {
+  FingerTemplate empty;
+  FingerTemplate one;
+  one.minutiae.push_back({10, 10, 1.0f, MinutiaType::kEnding, 50});
+  FingerTemplate real = Load("DB3_B_101_1.iso");
+  EXPECT_EQ(MatchFingerprints(empty, real), 0.0);
+  EXPECT_EQ(MatchFingerprints(real, empty), 0.0);
+  EXPECT_EQ(MatchFingerprints(one, one), 0.0);
+  // Duplicated points and huge coordinates do not break preparation.
+  FingerTemplate odd = real;
+  for (int i = 0; i < 300; ++i)
+    odd.minutiae.push_back({16383, 16383, 6.28f, MinutiaType::kOther, 0});
+  PreparedFingerprint p(odd);
+  EXPECT_LE(p.size(), PreparedFingerprint::kMaxMatchMinutiae);
+  EXPECT_GE(MatchFingerprints(odd, real), 0.0);
+}
+
+TEST(FingerMatcherTest, SharedProbeIsThreadSafeAndDeterministic) {
+  FingerMatcher probe(Load("DB3_B_101_1.iso"));
+  std::vector<PreparedFingerprint> gallery;
+  for (const char* name : kFingers) gallery.emplace_back(Load(name));
+  gallery.emplace_back(Load("DB3_B_101_2.iso"));
+  std::vector<double> expected;
+  for (const auto& g : gallery) expected.push_back(probe.Match(g));
+  std::vector<std::vector<double>> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 20; ++rep) {
+        got[t].clear();
+        for (const auto& g : gallery) got[t].push_back(probe.Match(g));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& g : got) EXPECT_EQ(g, expected);
+}
+
+TEST(FingerMatcherTest, CalibrationIsMonotonicAndInvertible) {
+  double last = -1;
+  for (double raw = 0; raw < 400; raw += 0.5) {
+    double s = CalibrateRawScore(raw);
+    EXPECT_GE(s, last);
+    EXPECT_GE(s, 0.0);
+    EXPECT_LE(s, kMaxScore);
+    last = s;
+  }
+  EXPECT_NEAR(CalibrateRawScore(87.94), 30.0, 1e-6);  // the FMR 1e-3 quantile
+  EXPECT_NEAR(FmrForScore(ThresholdForFmr(1e-4)), 1e-4, 1e-12);
+  EXPECT_DOUBLE_EQ(ThresholdForFmr(0.01), 20.0);
+}
+
+}  // namespace
+}  // namespace sijil::biometrics

@@ -1,0 +1,208 @@
+// `sijil biometrics match A B` and `sijil biometrics eval --db DIR`: 1:1 fingerprint
+// comparison of two minutiae records, and the FVC-protocol accuracy evaluation.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sijil/base/env.h"
+#include "sijil/biometrics/det.h"
+#include "sijil/biometrics/eval.h"
+#include "sijil/biometrics/finger_matcher.h"
+#include "sijil/biometrics/finger_minutiae_record.h"
+#include "sijil/server/command.h"
+
+namespace sijil::cli {
+namespace {
+
+using namespace sijil::biometrics;
+
+struct MatchArgs {
+  std::string a, b;
+  double fmr = 1e-4;
+  bool json = false;
+};
+
+struct EvalArgs {
+  std::string db;
+  bool templates = false;
+  bool images = false;
+  std::string impostors = "fvc";
+  std::string out = ".";
+  bool json = false;
+};
+
+void PrintError(const Status& s, bool json) {
+  if (json) {
+    std::cout << nlohmann::json{{"error", s.code()}, {"message", s.message()}}.dump() << "\n";
+  } else {
+    std::cerr << "error: " << s.ToString() << "\n";
+  }
+}
+
+Result<FingerTemplate> LoadRecord(const std::string& path) {
+  SIJIL_ASSIGN_OR_RETURN(std::string raw, Env::Default().ReadFile(path));
+  auto t = ParseFingerTemplate(AsBytes(raw));
+  if (!t.ok()) return t.status().WithContext(path);
+  return t;
+}
+
+int RunMatch(const MatchArgs& args) {
+  if (!(args.fmr > 0 && args.fmr < 1)) {
+    PrintError(Status::InvalidArgument("SIJ-BIO-030", "--fmr must be in (0, 1)"), args.json);
+    return 2;
+  }
+  auto a = LoadRecord(args.a);
+  if (!a.ok()) {
+    PrintError(a.status(), args.json);
+    return 2;
+  }
+  auto b = LoadRecord(args.b);
+  if (!b.ok()) {
+    PrintError(b.status(), args.json);
+    return 2;
+  }
+  FingerMatcher matcher(*b);
+  MatchDetails d = matcher.MatchWithDetails(PreparedFingerprint(*a));
+  const double threshold = ThresholdForFmr(args.fmr);
+  const bool match = d.score >= threshold;
+  if (args.json) {
+    std::cout << nlohmann::json{{"score", d.score},
+                                {"threshold", threshold},
+                                {"fmr", args.fmr},
+                                {"match", match},
+                                {"paired_minutiae", d.paired},
+                                {"minutiae_a", a->minutiae.size()},
+                                {"minutiae_b", b->minutiae.size()}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf("score %.2f threshold %.2f (FMR %g): %s\n", d.score, threshold, args.fmr,
+                match ? "MATCH" : "NO MATCH");
+    std::printf("paired minutiae %d of %zu and %zu\n", d.paired, a->minutiae.size(),
+                b->minutiae.size());
+  }
+  return match ? 0 : 1;
+}
+
+int RunEval(const EvalArgs& args) {
+  Env& env = Env::Default();
+  if (args.templates && args.images) {
+    PrintError(
+        Status::InvalidArgument("SIJ-BIO-031", "--templates and --images exclude each other"),
+        args.json);
+    return 2;
+  }
+  if (args.images) {
+    PrintError(Status::Unimplemented("SIJ-BIO-032",
+                                     "--images needs the fingerprint extractor, which this build "
+                                     "does not include yet; use --templates"),
+               args.json);
+    return 2;
+  }
+  ImpostorSet impostors;
+  if (args.impostors == "fvc") {
+    impostors = ImpostorSet::kFvc;
+  } else if (args.impostors == "all") {
+    impostors = ImpostorSet::kAll;
+  } else {
+    PrintError(Status::InvalidArgument("SIJ-BIO-033", "--impostors must be fvc or all"), args.json);
+    return 2;
+  }
+  auto db = LoadFvcTemplates(env, args.db);
+  if (!db.ok()) {
+    PrintError(db.status(), args.json);
+    return 2;
+  }
+  FvcEvaluation ev = EvaluateFvc(env, *db, impostors);
+  const ErrorRates& r = ev.rates;
+
+  std::filesystem::path dbpath(args.db);
+  std::string name = dbpath.filename().string();
+  if (name.empty()) name = dbpath.parent_path().filename().string();
+  if (name.empty()) name = "db";
+  std::filesystem::path csv = std::filesystem::path(args.out) / (name + "_det.csv");
+  std::filesystem::path png = std::filesystem::path(args.out) / (name + "_det.png");
+  Status written = env.CreateDirectories(args.out);
+  if (written.ok()) written = env.WriteFileAtomic(csv, DetCsv(r));
+  std::string png_bytes;
+  DetCurve curve{name + " (" + args.impostors + " impostors)", &r};
+  if (written.ok()) written = RenderDetPng(std::span(&curve, 1), &png_bytes);
+  if (written.ok()) written = env.WriteFileAtomic(png, png_bytes);
+  if (!written.ok()) {
+    PrintError(written, args.json);
+    return 2;
+  }
+
+  if (args.json) {
+    nlohmann::json j = {{"db", args.db},
+                        {"impostors_set", args.impostors},
+                        {"eer", r.eer},
+                        {"fmr100", r.fmr100},
+                        {"fmr1000", r.fmr1000},
+                        {"fmr10000", r.fmr10000},
+                        {"zero_fmr", r.zero_fmr},
+                        {"eer_threshold", r.eer_threshold},
+                        {"genuine", ev.genuine_scores.size()},
+                        {"impostor", ev.impostor_scores.size()},
+                        {"genuine_pairs", "unordered"},
+                        {"fingers", ev.fingers},
+                        {"samples", ev.samples},
+                        {"comparisons_per_second", ev.comparisons_per_second},
+                        {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
+                        {"mean_template_bytes", ev.mean_template_bytes},
+                        {"mean_minutiae", ev.mean_minutiae},
+                        {"det_csv", csv.string()},
+                        {"det_png", png.string()}};
+    std::cout << j.dump() << "\n";
+  } else {
+    std::printf("database        %s (%zu fingers, %zu samples)\n", args.db.c_str(), ev.fingers,
+                ev.samples);
+    std::printf("genuine pairs   %zu (unordered)\n", ev.genuine_scores.size());
+    std::printf("impostor pairs  %zu (%s)\n", ev.impostor_scores.size(), args.impostors.c_str());
+    std::printf("EER             %.2f%% (threshold %.2f)\n", 100 * r.eer, r.eer_threshold);
+    std::printf("FMR100          %.2f%%\n", 100 * r.fmr100);
+    std::printf("FMR1000         %.2f%%\n", 100 * r.fmr1000);
+    std::printf("ZeroFMR         %.2f%%\n", 100 * r.zero_fmr);
+    std::printf("comparisons/s   %.0f (one thread, prepared probes)\n", ev.comparisons_per_second);
+    std::printf("template bytes  %.0f (mean, packed; %.1f minutiae)\n", ev.mean_template_bytes,
+                ev.mean_minutiae);
+    std::printf("DET curve       %s, %s\n", csv.string().c_str(), png.string().c_str());
+  }
+  return 0;
+}
+
+void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
+  CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
+
+  auto match_args = std::make_shared<MatchArgs>();
+  CLI::App* match = group->add_subcommand(
+      "match", "Compare two minutiae records (ISO/IEC 19794-2 2005/2011, ANSI 378)");
+  match->add_option("A", match_args->a, "probe record")->required();
+  match->add_option("B", match_args->b, "reference record")->required();
+  match->add_option("--fmr", match_args->fmr, "false-match rate that sets the threshold")
+      ->capture_default_str();
+  match->add_flag("--json", match_args->json, "print one JSON object");
+  match->callback([&ctx, match_args] { ctx.exit_code = RunMatch(*match_args); });
+
+  auto eval_args = std::make_shared<EvalArgs>();
+  CLI::App* eval = group->add_subcommand(
+      "eval", "Run the FVC protocol on a folder of <finger>_<impression> samples");
+  eval->add_option("--db", eval_args->db, "database folder (like fvc2004/DB1_B)")->required();
+  eval->add_flag("--templates", eval_args->templates, "use the .iso templates (default)");
+  eval->add_flag("--images", eval_args->images, "extract templates from the .tif images");
+  eval->add_option("--impostors", eval_args->impostors,
+                   "fvc: first impressions only; all: every cross-finger pair")
+      ->capture_default_str();
+  eval->add_option("--out", eval_args->out, "folder for <db>_det.csv and <db>_det.png")
+      ->capture_default_str();
+  eval->add_flag("--json", eval_args->json, "print one JSON object");
+  eval->callback([&ctx, eval_args] { ctx.exit_code = RunEval(*eval_args); });
+}
+
+SIJIL_REGISTER_COMMAND(400, "biometrics-match", SetupBiometricsMatch);
+
+}  // namespace
+}  // namespace sijil::cli
