@@ -49,7 +49,7 @@ const NameFrequencyTable& NameFrequencyTable::Default() {
 }
 
 void NameFrequencyTable::Add(NameRole role, uint64_t key, double count) {
-  if (key == 0 || !(count > 0)) return;
+  if (key == 0 || !(count > 0) || role == NameRole::kAny) return;
   int r = static_cast<int>(role);
   counts_[r][key] += count;
 }
@@ -72,6 +72,9 @@ void NameFrequencyTable::Finish() {
 }
 
 double NameFrequencyTable::Frequency(NameRole role, uint64_t key) const {
+  if (role == NameRole::kAny) {
+    return std::max(Frequency(NameRole::kGiven, key), Frequency(NameRole::kFamily, key));
+  }
   int r = static_cast<int>(role);
   auto it = shares_[r].find(key);
   if (it == shares_[r].end()) return floor_[r];

@@ -19,7 +19,8 @@
 
 namespace sijil::names {
 
-enum class NameRole { kGiven = 0, kFamily = 1 };
+// kAny: a full name whose words' roles are unknown; the larger of the two frequencies is used.
+enum class NameRole { kGiven = 0, kFamily = 1, kAny = 2 };
 
 class NameFrequencyTable {
  public:
@@ -44,7 +45,9 @@ class NameFrequencyTable {
   // −log2(Frequency), the information carried by agreeing on this key.
   double Information(NameRole role, uint64_t key) const;
 
-  size_t size(NameRole role) const { return counts_[static_cast<int>(role)].size(); }
+  size_t size(NameRole role) const {
+    return role == NameRole::kAny ? 0 : counts_[static_cast<int>(role)].size();
+  }
 
  private:
   std::unordered_map<uint64_t, double> counts_[2];

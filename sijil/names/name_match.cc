@@ -22,12 +22,18 @@ std::string AttachedCore(std::string_view w) {
   for (std::string_view p : {"el", "ben", "bin", "bou", "ait", "ould"}) {
     if (StartsWith(w, p) && w.size() >= p.size() + kMinRest) return std::string(w.substr(p.size()));
   }
-  // Assimilated article: e + doubled sun letter (Essaidi, Ettahiri, Ezzahraoui, Ennaciri).
-  if (w.size() >= 3 + kMinRest && w[0] == 'e' && w[1] == w[2] &&
+  // Assimilated article: e + doubled sun letter (Essaidi, Ettazi, Ezzahraoui, Ennaciri).
+  if (w.size() >= 2 + kMinRest && w[0] == 'e' && w[1] == w[2] &&
       std::strchr("stdzrnl", w[1]) != nullptr) {
     return std::string(w.substr(2));
   }
   if (StartsWith(w, "ech") && w.size() >= 3 + kMinRest) return std::string(w.substr(3));
+  // Darija's article l- (Lahmadi, Lalami, Lhaddad, Larbi): before a + consonant or h only, so
+  // Leila or Loubna do not sprout a second key.
+  if (w.size() >= 1 + kMinRest && w[0] == 'l' &&
+      (w[1] == 'h' || (w[1] == 'a' && std::strchr("aeiouy", w[2]) == nullptr))) {
+    return std::string(w.substr(1));
+  }
   return {};
 }
 
@@ -54,11 +60,10 @@ NameUnit MakeUnit(const std::vector<const NameToken*>& particles, const NameToke
   u.skeleton = LatinSkeleton(compact);
   AddKey(u, compact);
   if (core != nullptr && !servant) {
-    if (u.has_particle) {
-      AddKey(u, core->latin);
-    } else {
-      AddKey(u, AttachedCore(core->latin));
-    }
+    std::string core_latin = u.has_particle ? core->latin : AttachedCore(core->latin);
+    int before = u.num_keys;
+    AddKey(u, core_latin);
+    if (u.num_keys > before) u.core_skeleton = LatinSkeleton(core_latin);
   }
   return u;
 }
@@ -72,6 +77,28 @@ bool NameUnit::KeysIntersect(const NameUnit& other) const {
     }
   }
   return false;
+}
+
+double NameUnit::SkeletonSimilarity(const NameUnit& other) const {
+  double best = JaroWinkler(skeleton, other.skeleton);
+  if (!core_skeleton.empty()) best = std::max(best, JaroWinkler(core_skeleton, other.skeleton));
+  if (!other.core_skeleton.empty()) {
+    best = std::max(best, JaroWinkler(skeleton, other.core_skeleton));
+    if (!core_skeleton.empty()) {
+      best = std::max(best, JaroWinkler(core_skeleton, other.core_skeleton));
+    }
+  }
+  return best;
+}
+
+void AnnotateInformation(CompiledName& name, const NameFrequencyTable& frequencies, NameRole role) {
+  auto annotate = [&](NameUnit& u) {
+    for (int i = 0; i < u.num_keys; ++i) {
+      u.info[i] = static_cast<float>(frequencies.Information(role, u.keys[i]));
+    }
+  };
+  for (NameUnit& u : name.units) annotate(u);
+  annotate(name.whole);
 }
 
 std::string NameUnit::KeysDisplay() const {

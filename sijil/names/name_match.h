@@ -40,12 +40,17 @@ namespace sijil::names {
 inline constexpr int kMaxUnitKeys = 2;
 
 struct NameUnit {
-  std::string skeleton;  // skeleton of particles + core, written together
+  std::string skeleton;       // skeleton of particles + core, written together
+  std::string core_skeleton;  // skeleton of the core alone when it has its own key, else empty
   uint64_t keys[kMaxUnitKeys] = {0, 0};
+  // −log2 frequency of each key for the role the name was annotated with (AnnotateInformation).
+  float info[kMaxUnitKeys] = {0, 0};
   int num_keys = 0;
   bool has_particle = false;
 
   bool KeysIntersect(const NameUnit& other) const;
+  // Best Jaro–Winkler between the two units' skeletons (whole or core).
+  double SkeletonSimilarity(const NameUnit& other) const;
   std::string KeysDisplay() const;  // "bnbdl/abdl"
 };
 
@@ -60,6 +65,9 @@ struct CompiledName {
 
   bool empty() const { return units.empty() && exact_tokens.empty(); }
 };
+
+// Fills NameUnit::info for `role` (records do it once at compile time, so scoring does no lookup).
+void AnnotateInformation(CompiledName& name, const NameFrequencyTable& frequencies, NameRole role);
 
 // Compiles a normalised name.
 CompiledName CompileName(const NormalizedName& name);

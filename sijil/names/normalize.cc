@@ -313,8 +313,16 @@ void AddWord(const std::u32string& word, NormalizedName& out) {
       return;
     }
     if (rest.size() > 3 && rest[0] == kAlef && rest[1] == kLam) {
-      AddToken(U"ال", script, Particle::kArticle, out);
       rest = rest.substr(2);
+      AddToken(U"ال", script, Particle::kArticle, out);
+      // Before a sun letter the article assimilates, and civil status writes it so:
+      // الدين → Eddine, السعيدي → Essaidi, الشاوي → Echchaoui.
+      static constexpr std::u32string_view kSunLetters = U"تثدذرزسشصضطظلن";
+      if (kSunLetters.find(rest[0]) != std::u32string_view::npos) {
+        std::string core = Romanise(rest, script);
+        NameToken& article = out.tokens.back();
+        article.latin = "e" + core.substr(0, core.rfind("ch", 0) == 0 ? 2 : 1);
+      }
     }
     AddToken(rest, script, Particle::kNone, out);
     return;
@@ -412,6 +420,10 @@ Result<NormalizedName> NormalizeName(std::string_view utf8) {
     UChar32 c = decomposed.char32At(i);
     i += U16_LENGTH(c);
     int8_t type = u_charType(c);
+    if (c == 0x0327 && !word.empty() && word.back() == U'c') {
+      word.back() = U's';  // ç is s (Fayçal = Faysal)
+      continue;
+    }
     if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
         type == U_ENCLOSING_MARK || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
       continue;

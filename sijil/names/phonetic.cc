@@ -36,6 +36,16 @@ std::string PhoneticKeyOfSkeleton(std::string_view skeleton) {
   key.reserve(8);
   char prev = 0;
   bool first = true;
+  // Darija drops an initial i/e before two consonants: Ibrahim/Brahim, Ismail/Smail,
+  // Idriss/Driss, Elmostafa/Lmostafa.
+  auto consonant = [](char c) {
+    char k = ClassOf(c);
+    return k != 0 && k != 'V' && k != 'S';
+  };
+  if (skeleton.size() >= 4 && (skeleton[0] == 'i' || skeleton[0] == 'e') &&
+      consonant(skeleton[1]) && consonant(skeleton[2])) {
+    skeleton.remove_prefix(1);
+  }
   for (char c : skeleton) {
     char cls = ClassOf(c);
     if (cls == 0) continue;

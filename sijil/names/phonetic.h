@@ -5,7 +5,9 @@
 // Tifinagh and Latin spellings share it:
 //  1. consonant classes: b p → b; f v → f; k g q → k (ق is "g" in Moroccan speech, and gh/ghain
 //     spelt with g or r collapses here too); s; z; c (ش); j; x (خ); h; t; d; l; m; n; r;
-//  2. a word-initial vowel becomes "a" (ع, hamza and the vowels of Abd-, Ou-, Ai- agree);
+//  2. a word-initial i/e before two consonants goes, as Darija drops it (Ibrahim/Brahim,
+//     Ismail/Smail, Idriss/Driss); any other word-initial vowel becomes "a" (ع, hamza and the
+//     vowels of Abd-, Ou-, Ai- agree);
 //     every other vowel goes (Fatima/Fatema/Fatma → ftm, Mehdi/Mahdi → mhd);
 //  3. w and y stay only at the start of a word (Ouazzani/Wazzani → wzn, Youssef → ysf); inside a
 //     word they count as vowels, because French spelling writes و/ي as ou/i or w/y at will

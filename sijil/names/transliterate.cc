@@ -2,6 +2,7 @@
 
 #include <unicode/utf8.h>
 
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -102,6 +103,8 @@ std::string RuleTransliterate(std::u32string w) {
     if (c == U'ئ') c = U'ي';
   }
   if (w == U"الله") return "allah";
+  if (w == U"عبد") return "abd";
+  if (w == U"ال") return "el";  // civil status writes the article El
   std::vector<Piece> pieces;
   const size_t n = w.size();
   for (size_t i = 0; i < n; ++i) {
@@ -341,7 +344,9 @@ std::string LatinSkeleton(std::string_view s) {
     } else if (c == 'g' && n1 == 'h') {
       out.push_back('g');
       i += 2;
-    } else if (c == 'r' && n1 == 'h' && i == 0) {
+    } else if (c == 'r' && n1 == 'h' &&
+               (i == 0 || !(vowel(s[i - 1]) || s[i - 1] == 'r' || s[i - 1] == 'h'))) {
+      // Rhali, Abdelrhani, Amrhar: French "rh" for غ.
       out.push_back('g');
       i += 2;
     } else if (c == 'd' && n1 == 'j') {
@@ -396,6 +401,16 @@ std::string LatinSkeleton(std::string_view s) {
   if (collapsed.size() > 2 && collapsed.back() == 'h') {
     char p = collapsed[collapsed.size() - 2];
     if (p == 'a' || p == 'e' || p == 'i' || p == 'u') collapsed.pop_back();
+  }
+  // Abd- compounds: Abdel-, Abdal-, Abdul- and the assimilated Abder-/Abdes-/Abden- forms are
+  // one prefix (Abderrahim = Abdelrahim = عبد الرحيم).
+  if (collapsed.size() >= 6 && collapsed.compare(0, 3, "abd") == 0) {
+    size_t v = 3;
+    while (v < collapsed.size() && std::strchr("aeiu", collapsed[v]) != nullptr) ++v;
+    if (v > 3 && v < collapsed.size()) {
+      std::string rest = collapsed.substr(collapsed[v] == 'l' ? v + 1 : v);
+      if (rest.size() >= 2) collapsed = "abdel" + rest;
+    }
   }
   return collapsed;
 }
