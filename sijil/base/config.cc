@@ -397,8 +397,9 @@ class YamlLoader {
                                                         ": nested too deeply at " + prefix);
     }
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
-      const YAML::Node& v = it->second;
+      // Copies: the iterator yields a temporary pair, so references to it would dangle.
+      const YAML::Node k = it->first;
+      const YAML::Node v = it->second;
       ConfigSource here = FileSource(origin_, k.Mark());
       if (!k.IsScalar()) {
         return Status::InvalidArgument(
