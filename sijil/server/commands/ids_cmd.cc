@@ -3,9 +3,11 @@
 //   sijil ids generate uin|vid|prid [-n N] [--length L] [--json]
 //   sijil ids validate uin|vid|prid|rid <value> [--mosip-validator] [--json]
 //   sijil ids validate uin|vid|prid|rid --batch FILE|- [--json]
+//   sijil ids pool stats|refill|allocate --db URL [-n N] [--reference R] [--json]
 //
 // validate exits 0 when every value is valid, 1 when one is not, 2 on a usage or I/O error.
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -15,7 +17,9 @@
 #include "sijil/base/env.h"
 #include "sijil/ids/generator.h"
 #include "sijil/ids/identifiers.h"
+#include "sijil/ids/uin_pool.h"
 #include "sijil/server/command.h"
+#include "sijil/store/database.h"
 
 namespace sijil::cli {
 namespace {
@@ -175,6 +179,97 @@ int RunValidate(const IdsOptions& o) {
   return valid == total ? 0 : 1;
 }
 
+struct PoolOptions {
+  std::string db_url;
+  std::string reference;
+  int64_t count = 0;
+  bool json = false;
+};
+
+// Runs `action` on the pool in `o.db_url`; prints an error and returns 2 on failure.
+int WithPool(const PoolOptions& o, const std::function<int(ids::UinPool&)>& action) {
+  Result<std::unique_ptr<store::Database>> db = store::OpenDatabase(o.db_url);
+  if (!db.ok()) {
+    PrintError(db.status(), o.json);
+    return 2;
+  }
+  Result<std::unique_ptr<ids::UinPool>> pool = ids::UinPool::Open(**db, Env::Default());
+  if (!pool.ok()) {
+    PrintError(pool.status(), o.json);
+    return 2;
+  }
+  return action(**pool);
+}
+
+void SetupPool(CLI::App& ids, CommandContext& ctx) {
+  CLI::App* pool = ids.add_subcommand("pool", "The store-backed UIN pool");
+  pool->require_subcommand(1);
+  auto o = std::make_shared<PoolOptions>();
+  auto common = [o](CLI::App* cmd) {
+    cmd->add_option("--db", o->db_url, "Database URL (sqlite:PATH or postgresql://...)")
+        ->required();
+    cmd->add_flag("--json", o->json, "Print one JSON object");
+  };
+
+  CLI::App* stats = pool->add_subcommand("stats", "Count available and issued UINs");
+  common(stats);
+  stats->callback([o, &ctx] {
+    ctx.exit_code = WithPool(*o, [&](ids::UinPool& p) {
+      Result<ids::UinPoolStats> s = p.Stats();
+      if (!s.ok()) {
+        PrintError(s.status(), o->json);
+        return 2;
+      }
+      if (o->json) {
+        std::cout << nlohmann::json{{"available", s->available}, {"issued", s->issued}}.dump()
+                  << "\n";
+      } else {
+        std::cout << "available " << s->available << "\nissued " << s->issued << "\n";
+      }
+      return 0;
+    });
+  });
+
+  CLI::App* refill = pool->add_subcommand("refill", "Generate and add new UINs");
+  common(refill);
+  refill->add_option("-n,--count", o->count, "How many (default: the configured refill count)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  refill->callback([o, &ctx] {
+    ctx.exit_code = WithPool(*o, [&](ids::UinPool& p) {
+      Result<int64_t> added = p.Refill(o->count > 0 ? o->count : p.settings().refill_count);
+      if (!added.ok()) {
+        PrintError(added.status(), o->json);
+        return 2;
+      }
+      if (o->json) {
+        std::cout << nlohmann::json{{"added", *added}}.dump() << "\n";
+      } else {
+        std::cout << "added " << *added << "\n";
+      }
+      return 0;
+    });
+  });
+
+  CLI::App* allocate = pool->add_subcommand("allocate", "Issue one UIN (idempotent per reference)");
+  common(allocate);
+  allocate->add_option("--reference", o->reference, "Who gets it (e.g. the RID)");
+  allocate->callback([o, &ctx] {
+    ctx.exit_code = WithPool(*o, [&](ids::UinPool& p) {
+      Result<std::string> uin = p.Allocate(o->reference);
+      if (!uin.ok()) {
+        PrintError(uin.status(), o->json);
+        return 2;
+      }
+      if (o->json) {
+        std::cout << nlohmann::json{{"uin", *uin}, {"reference", o->reference}}.dump() << "\n";
+      } else {
+        std::cout << *uin << "\n";
+      }
+      return 0;
+    });
+  });
+}
+
 void SetupIds(CLI::App& root, CommandContext& ctx) {
   CLI::App* ids = GetOrAddSubcommand(root, "ids", "Generate and validate UIN, VID, PRID and RID");
   ids->require_subcommand(1);
@@ -206,6 +301,8 @@ void SetupIds(CLI::App& root, CommandContext& ctx) {
   val->add_flag("--mosip-validator", o->mosip_validator,
                 "Apply exactly MOSIP's validator rules instead of the issuance rules");
   val->add_flag("--json", o->json, "Print one JSON object");
+  SetupPool(*ids, ctx);
+
   val->callback([o, value, batch, &ctx] {
     if (value->count() == 0 && batch->count() == 0) {
       std::cerr << "error: give a value or --batch FILE\n";
