@@ -234,6 +234,13 @@ Result<KeyRecord> KeyManager::CreateKey(const std::string& app, const std::strin
       spec.path_length = 0;
     } else {
       record.algorithm = BaseAlgorithmFor(app, ref);
+      // Without explicit configuration a renewed or rotated key keeps its predecessor's type,
+      // so a tool run with default settings (`sijil keys rotate`) cannot change it.
+      if (settings_.base_algorithms.count(app + "/" + ref) == 0 &&
+          settings_.base_algorithms.count(app) == 0) {
+        SIJIL_ASSIGN_OR_RETURN(auto existing, Records(app, ref, /*reload=*/false));
+        if (!existing.empty()) record.algorithm = existing.back().algorithm;
+      }
       SIJIL_ASSIGN_OR_RETURN(PrivateKey k, settings_.generate_key
                                                ? settings_.generate_key(record.algorithm)
                                                : PrivateKey::Generate(record.algorithm));

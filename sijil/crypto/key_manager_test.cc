@@ -189,6 +189,19 @@ TEST_F(KeyManagerTest, JwsWithBaseModuleAndEd25519Keys) {
   EXPECT_TRUE(km_->VerifyJws("AUDIT", "", *module_jws).ok());
 }
 
+TEST_F(KeyManagerTest, RotationWithDefaultSettingsKeepsTheKeyType) {
+  auto first = km_->GetCertificate("AUDIT", "checkpoint");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->public_key().algorithm(), KeyAlgorithm::kEd25519);
+  KeyManagerSettings plain;
+  plain.generate_key = pool_.Generator();
+  auto tool = KeyManager::Create(plain, store_, repo_, env_);
+  ASSERT_TRUE(tool.ok());
+  auto rotated = (*tool)->Rotate("AUDIT", "checkpoint");
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  EXPECT_EQ(rotated->algorithm, KeyAlgorithm::kEd25519);
+}
+
 TEST_F(KeyManagerTest, RejectsBadIdentifiers) {
   EXPECT_EQ(km_->GetCertificate("").status().code(), kErrBadApplication);
   EXPECT_EQ(km_->GetCertificate("id_repo").status().code(), kErrBadApplication);
