@@ -27,8 +27,10 @@ struct EvaluationReport {
   size_t possible_true = 0, possible_false = 0;  // possible-match band (human review)
   double precision = 0, recall = 0, f1 = 0;      // automatic-match band vs all true pairs
   double recall_with_review = 0;                 // match or possible match
-  double compile_seconds = 0, blocking_seconds = 0, scoring_seconds = 0;
-  double pairs_per_second = 0;  // Score() calls per second on one thread
+  double compile_seconds = 0, blocking_seconds = 0, scoring_seconds = 0;  // wall clock
+  double scoring_cpu_seconds = 0;    // CPU time of the scoring thread
+  double pairs_per_second = 0;       // Score() calls per CPU-second on one thread (per core)
+  double pairs_per_second_wall = 0;  // the same per wall-clock second (shared machines: lower)
   // Variations of the duplicates in true pairs that missed the automatic band.
   std::map<std::string, size_t> missed_variations;
   std::map<std::string, size_t> planted_variations;

@@ -203,19 +203,20 @@ int PhoneticScore(const CompiledName& request, const CompiledName& stored) {
 double JaroWinkler(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return a.empty() && b.empty() ? 1.0 : 0.0;
   if (a == b) return 1.0;
+  // Names are short: the matched positions fit in 64-bit masks (longer inputs are cut).
   constexpr size_t kMax = 64;
   const size_t la = std::min(a.size(), kMax);
   const size_t lb = std::min(b.size(), kMax);
   const size_t window = std::max<size_t>(std::max(la, lb) / 2, 1) - 1;
-  bool a_match[kMax] = {};
-  bool b_match[kMax] = {};
+  uint64_t a_match = 0, b_match = 0;
   size_t matches = 0;
   for (size_t i = 0; i < la; ++i) {
     size_t lo = i > window ? i - window : 0;
     size_t hi = std::min(i + window + 1, lb);
     for (size_t j = lo; j < hi; ++j) {
-      if (!b_match[j] && a[i] == b[j]) {
-        a_match[i] = b_match[j] = true;
+      if ((b_match >> j & 1) == 0 && a[i] == b[j]) {
+        a_match |= uint64_t{1} << i;
+        b_match |= uint64_t{1} << j;
         ++matches;
         break;
       }
@@ -223,11 +224,13 @@ double JaroWinkler(std::string_view a, std::string_view b) {
   }
   if (matches == 0) return 0.0;
   size_t transpositions = 0;
-  for (size_t i = 0, j = 0; i < la; ++i) {
-    if (!a_match[i]) continue;
-    while (!b_match[j]) ++j;
+  uint64_t am = a_match, bm = b_match;
+  while (am != 0) {
+    int i = __builtin_ctzll(am);
+    int j = __builtin_ctzll(bm);
     if (a[i] != b[j]) ++transpositions;
-    ++j;
+    am &= am - 1;
+    bm &= bm - 1;
   }
   double m = static_cast<double>(matches);
   double jaro = (m / la + m / lb + (m - transpositions / 2.0) / m) / 3.0;

@@ -183,6 +183,8 @@ int RunEval(const EvalOptions& o) {
                         {"recall_with_review", Round(e.recall_with_review, 5)},
                         {"possible_match_pairs", e.possible_true + e.possible_false},
                         {"pairs_per_second", std::round(e.pairs_per_second)},
+                        {"pairs_per_second_wall", std::round(e.pairs_per_second_wall)},
+                        {"scoring_cpu_seconds", Round(e.scoring_cpu_seconds, 3)},
                         {"compile_seconds", Round(e.compile_seconds, 3)},
                         {"blocking_seconds", Round(e.blocking_seconds, 3)},
                         {"scoring_seconds", Round(e.scoring_seconds, 3)},
@@ -207,8 +209,10 @@ int RunEval(const EvalOptions& o) {
               << "with human review  recall " << Round(e.recall_with_review, 4) << ", "
               << e.possible_true + e.possible_false << " pairs to review\n"
               << "speed              " << std::round(e.pairs_per_second)
-              << " pair scores/s on one thread (compile " << Round(e.compile_seconds, 2)
-              << " s, blocking " << Round(e.blocking_seconds, 2) << " s)\n";
+              << " pair scores per CPU-second on one thread ("
+              << std::round(e.pairs_per_second_wall) << " per wall second; compile "
+              << Round(e.compile_seconds, 2) << " s, blocking " << Round(e.blocking_seconds, 2)
+              << " s)\n";
     std::cout << "missed duplicates by variation:";
     for (const auto& [v, n] : e.missed_variations) std::cout << " " << v << "=" << n;
     std::cout << "\n";
