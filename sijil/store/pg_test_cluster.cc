@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -38,6 +40,32 @@ std::string LogTail(const std::filesystem::path& log) {
   return text;
 }
 
+// Starts a process that waits for this one to end (its stdin is a pipe whose only writer is
+// this process) and then stops the server and removes the directory. A test binary that
+// crashes or is killed by a timeout therefore leaves no server behind. Returns the pipe's
+// write end, or -1 if the watchdog could not start (the cluster still works).
+int StartWatchdog(const std::string& stop_command, const std::filesystem::path& dir) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+  const std::string script =
+      "cat >/dev/null; " + stop_command + " >/dev/null 2>&1; rm -rf " + ShellQuote(dir.string());
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    ::setsid();
+    ::dup2(fds[0], 0);
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[0]);
+  return fds[1];
+}
+
 }  // namespace
 
 std::filesystem::path PgTestCluster::BinDir() {
@@ -53,7 +81,9 @@ bool PgTestCluster::Available() {
 
 Status PgTestCluster::Run(const std::string& command, std::string_view step) const {
   std::string full = command;
-  if (::geteuid() == 0) full = "runuser -u postgres -- " + command;
+  if (::geteuid() == 0 && !command.starts_with("runuser ")) {
+    full = "runuser -u postgres -- " + command;
+  }
   full += " >>" + ShellQuote((dir() / "commands.log").string()) + " 2>&1";
   const int rc = std::system(full.c_str());
   if (rc != 0) {
@@ -93,15 +123,20 @@ Result<std::unique_ptr<PgTestCluster>> PgTestCluster::Start() {
           ShellQuote(d + "/server.log") + " -w -t 60 -o " + ShellQuote(server_options) + " start",
       "pg_ctl start"));
   cluster->running_ = true;
+  cluster->watchdog_fd_ = StartWatchdog(cluster->StopCommand(), cluster->dir());
   return cluster;
 }
 
 PgTestCluster::~PgTestCluster() {
-  if (running_) {
-    (void)Run(ShellQuote(BinDir().string() + "/pg_ctl") + " -D " +
-                  ShellQuote(dir().string() + "/data") + " -m immediate -w stop",
-              "pg_ctl stop");
-  }
+  if (running_) (void)Run(StopCommand(), "pg_ctl stop");
+  if (watchdog_fd_ >= 0) ::close(watchdog_fd_);
+}
+
+std::string PgTestCluster::StopCommand() const {
+  std::string command = ShellQuote(BinDir().string() + "/pg_ctl") + " -D " +
+                        ShellQuote(dir().string() + "/data") + " -m immediate -w stop";
+  if (::geteuid() == 0) command = "runuser -u postgres -- " + command;
+  return command;
 }
 
 std::string PgTestCluster::ConnInfo(std::string_view dbname) const {

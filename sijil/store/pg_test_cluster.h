@@ -3,7 +3,8 @@
 // Start() runs `initdb` and `pg_ctl start` (as the `postgres` user when the process is root,
 // since PostgreSQL refuses to run as root) with a unix socket only, no TCP listener, and
 // durability off (fsync, synchronous_commit, full_page_writes) because the data is thrown
-// away. The destructor stops the server and removes the directory. Integration tests of any
+// away. The destructor stops the server and removes the directory; a watchdog process does
+// the same if the test process dies first (crash, timeout kill). Integration tests of any
 // module can use it; production code never does.
 //
 // Thread-safety: CreateDatabase may be called from several threads.
@@ -48,9 +49,11 @@ class PgTestCluster {
  private:
   explicit PgTestCluster(TempDir dir) : dir_(std::move(dir)) {}
   Status Run(const std::string& command, std::string_view step) const;
+  std::string StopCommand() const;
 
   TempDir dir_;
   bool running_ = false;
+  int watchdog_fd_ = -1;  // closing it (or exiting) tells the watchdog to clean up
   std::atomic<int> next_db_{0};
 };
 
