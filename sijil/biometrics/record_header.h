@@ -1,0 +1,160 @@
+// Shared pieces of the ISO/IEC 19794 biometric data interchange records: a bounds-checked
+// big-endian reader and writer, the blocks that the 2011 editions of parts 4 (finger image),
+// 5 (face image) and 6 (iris image) share in every representation header (capture date and
+// time, quality blocks, certification blocks), and detection of which record or container
+// format a byte string holds.
+//
+// ByteReader/ByteWriter are single-owner cursors (thread-compatible); the rest are value
+// types and pure functions (thread-safe).
+#ifndef SIJIL_BIOMETRICS_RECORD_HEADER_H_
+#define SIJIL_BIOMETRICS_RECORD_HEADER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sijil/base/encoding.h"
+#include "sijil/base/status.h"
+
+namespace sijil::biometrics {
+
+// Which edition of an ISO/IEC 19794 part a record follows. Part 4 and 6 write the 2005
+// edition as version "010" and the 2011 edition as "020"; part 5 writes "010" and "030".
+enum class RecordEdition : uint8_t { k2005 = 0, k2011 = 1 };
+std::string_view RecordEditionName(RecordEdition edition);  // "2005" / "2011"
+
+// Reads big-endian integers and byte runs from untrusted bytes. Every read checks the
+// remaining length first and fails with BIO-401 naming `field`, so a parser never reads past
+// the end and never allocates more than the input holds.
+class ByteReader {
+ public:
+  explicit ByteReader(std::span<const uint8_t> data, std::string_view what = "record")
+      : data_(data), what_(what) {}
+
+  size_t position() const { return pos_; }
+  size_t remaining() const { return data_.size() - pos_; }
+  size_t size() const { return data_.size(); }
+
+  Status U8(uint8_t& out, std::string_view field);
+  Status U16(uint16_t& out, std::string_view field);
+  Status U24(uint32_t& out, std::string_view field);
+  Status U32(uint32_t& out, std::string_view field);
+  Status U48(uint64_t& out, std::string_view field);
+  // `n` bytes as a view into the input (valid as long as the input is).
+  Status Span(size_t n, std::span<const uint8_t>& out, std::string_view field);
+  // `n` bytes copied.
+  Status Copy(size_t n, Bytes& out, std::string_view field);
+  Status Skip(size_t n, std::string_view field);
+  // A reader over the next `n` bytes; advances this one past them.
+  Status Sub(size_t n, ByteReader& out, std::string_view field);
+
+  // A BIO-401 error "<what>: <message>".
+  Status Error(std::string_view message) const;
+
+ private:
+  Status Need(size_t n, std::string_view field) const;
+
+  std::span<const uint8_t> data_;
+  size_t pos_ = 0;
+  std::string what_;
+};
+
+// Appends big-endian integers and bytes.
+class ByteWriter {
+ public:
+  void U8(uint8_t v) { out_.push_back(v); }
+  void U16(uint16_t v);
+  void U24(uint32_t v);
+  void U32(uint32_t v);
+  void U48(uint64_t v);
+  void Append(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
+  void Append(std::string_view s);
+  // Overwrites 4 (or 6) bytes at `pos` (for length fields known only at the end).
+  void PatchU32(size_t pos, uint32_t v);
+  void PatchU48(size_t pos, uint64_t v);
+  size_t size() const { return out_.size(); }
+  Bytes Take() { return std::move(out_); }
+
+ private:
+  Bytes out_;
+};
+
+// Capture date and time of the 2011 editions (9 bytes, UTC). All-0xFF fields mean "not
+// given"; the defaults are that.
+struct CaptureDateTime {
+  uint16_t year = 0xFFFF;
+  uint8_t month = 0xFF;
+  uint8_t day = 0xFF;
+  uint8_t hour = 0xFF;
+  uint8_t minute = 0xFF;
+  uint8_t second = 0xFF;
+  uint16_t millisecond = 0xFFFF;
+
+  bool specified() const { return year != 0xFFFF; }
+  // "2022-12-28T19:37:48.258Z", or "" when not specified.
+  std::string ToIso8601() const;
+  friend bool operator==(const CaptureDateTime&, const CaptureDateTime&) = default;
+};
+
+// One quality block of a 2011 representation (5 bytes): score 0..100, 254 "not computed",
+// 255 "failed"; the algorithm is named by a CBEFF vendor id and a vendor algorithm id.
+struct QualityBlock {
+  uint8_t score = 255;
+  uint16_t algorithm_vendor_id = 0;
+  uint16_t algorithm_id = 0;
+  friend bool operator==(const QualityBlock&, const QualityBlock&) = default;
+};
+
+// One certification block (3 bytes): certification authority and scheme.
+struct CertificationBlock {
+  uint16_t authority_id = 0;
+  uint8_t scheme_id = 0;
+  friend bool operator==(const CertificationBlock&, const CertificationBlock&) = default;
+};
+
+// The fields every 2011 representation header of parts 4, 5 and 6 starts with, after the
+// representation length: capture time, capture device (technology, vendor, type), quality
+// blocks and, when the record's certification flag is set, certification blocks.
+struct RepresentationCaptureInfo {
+  CaptureDateTime capture_time;
+  uint8_t device_technology = 0;
+  uint16_t device_vendor_id = 0;
+  uint16_t device_type_id = 0;
+  std::vector<QualityBlock> quality_blocks;
+  std::vector<CertificationBlock> certification_blocks;
+  friend bool operator==(const RepresentationCaptureInfo&,
+                         const RepresentationCaptureInfo&) = default;
+};
+
+Status ReadCaptureDateTime(ByteReader& r, CaptureDateTime& out);
+void WriteCaptureDateTime(ByteWriter& w, const CaptureDateTime& t);
+Status ReadCaptureInfo(ByteReader& r, bool has_certification, RepresentationCaptureInfo& out);
+// Fails (BIO-401) when a list is longer than its 1-byte count allows, or when certification
+// blocks are present but `has_certification` is false.
+Status WriteCaptureInfo(ByteWriter& w, bool has_certification,
+                        const RepresentationCaptureInfo& info);
+
+// What a byte string holds, judged from its first bytes.
+enum class BiometricFormat {
+  kUnknown,
+  kFingerMinutiaeIso2005,  // ISO/IEC 19794-2:2005 "FMR\0" " 20\0"
+  kFingerMinutiaeIso2011,  // ISO/IEC 19794-2:2011 "FMR\0" "030\0"
+  kFingerMinutiaeAnsi378,  // ANSI/INCITS 378-2004 "FMR\0" " 20\0" with the ANSI header
+  kFingerImage,            // ISO/IEC 19794-4 "FIR\0"
+  kFaceImage,              // ISO/IEC 19794-5 "FAC\0"
+  kIrisImage,              // ISO/IEC 19794-6 "IIR\0"
+  kCbeffXml,               // ISO/IEC 19785-3 XML BIR
+  kWsq,
+  kJpeg2000,
+  kJpeg,
+  kPng,
+};
+std::string_view BiometricFormatName(BiometricFormat format);
+BiometricFormat DetectBiometricFormat(std::span<const uint8_t> data);
+
+}  // namespace sijil::biometrics
+
+#endif  // SIJIL_BIOMETRICS_RECORD_HEADER_H_
