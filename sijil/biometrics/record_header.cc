@@ -162,8 +162,8 @@ Status ReadCaptureInfo(ByteReader& r, bool has_certification, RepresentationCapt
   for (int i = 0; i < n; ++i) {
     QualityBlock q;
     SIJIL_RETURN_IF_ERROR(r.U8(q.score, "quality score"));
-    SIJIL_RETURN_IF_ERROR(r.U16(q.algorithm_vendor_id, "quality algorithm vendor"));
-    SIJIL_RETURN_IF_ERROR(r.U16(q.algorithm_id, "quality algorithm"));
+    SIJIL_RETURN_IF_ERROR(r.U16(q.vendor, "quality algorithm vendor"));
+    SIJIL_RETURN_IF_ERROR(r.U16(q.algorithm, "quality algorithm"));
     out.quality_blocks.push_back(q);
   }
   out.certification_blocks.clear();
@@ -171,8 +171,8 @@ Status ReadCaptureInfo(ByteReader& r, bool has_certification, RepresentationCapt
     SIJIL_RETURN_IF_ERROR(r.U8(n, "certification block count"));
     for (int i = 0; i < n; ++i) {
       CertificationBlock c;
-      SIJIL_RETURN_IF_ERROR(r.U16(c.authority_id, "certification authority"));
-      SIJIL_RETURN_IF_ERROR(r.U8(c.scheme_id, "certification scheme"));
+      SIJIL_RETURN_IF_ERROR(r.U16(c.authority, "certification authority"));
+      SIJIL_RETURN_IF_ERROR(r.U8(c.scheme, "certification scheme"));
       out.certification_blocks.push_back(c);
     }
   }
@@ -197,14 +197,14 @@ Status WriteCaptureInfo(ByteWriter& w, bool has_certification,
   w.U8(static_cast<uint8_t>(info.quality_blocks.size()));
   for (const QualityBlock& q : info.quality_blocks) {
     w.U8(q.score);
-    w.U16(q.algorithm_vendor_id);
-    w.U16(q.algorithm_id);
+    w.U16(q.vendor);
+    w.U16(q.algorithm);
   }
   if (has_certification) {
     w.U8(static_cast<uint8_t>(info.certification_blocks.size()));
     for (const CertificationBlock& c : info.certification_blocks) {
-      w.U16(c.authority_id);
-      w.U8(c.scheme_id);
+      w.U16(c.authority);
+      w.U8(c.scheme);
     }
   }
   return Status::Ok();

@@ -18,6 +18,7 @@
 
 #include "sijil/base/encoding.h"
 #include "sijil/base/status.h"
+#include "sijil/biometrics/finger_minutiae_record.h"
 
 namespace sijil::biometrics {
 
@@ -99,21 +100,8 @@ struct CaptureDateTime {
   friend bool operator==(const CaptureDateTime&, const CaptureDateTime&) = default;
 };
 
-// One quality block of a 2011 representation (5 bytes): score 0..100, 254 "not computed",
-// 255 "failed"; the algorithm is named by a CBEFF vendor id and a vendor algorithm id.
-struct QualityBlock {
-  uint8_t score = 255;
-  uint16_t algorithm_vendor_id = 0;
-  uint16_t algorithm_id = 0;
-  friend bool operator==(const QualityBlock&, const QualityBlock&) = default;
-};
-
-// One certification block (3 bytes): certification authority and scheme.
-struct CertificationBlock {
-  uint16_t authority_id = 0;
-  uint8_t scheme_id = 0;
-  friend bool operator==(const CertificationBlock&, const CertificationBlock&) = default;
-};
+// Quality and certification blocks (ISO/IEC 19794-1:2011: 5 and 3 bytes) are the
+// QualityBlock and CertificationBlock of finger_minutiae_record.h, shared by all parts.
 
 // The fields every 2011 representation header of parts 4, 5 and 6 starts with, after the
 // representation length: capture time, capture device (technology, vendor, type), quality

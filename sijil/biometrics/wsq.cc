@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -678,6 +679,475 @@ Result<Image> DecodeWsq(std::span<const uint8_t> data, const ImageLimits& limits
     out.pixels[i] = v <= 0 ? 0 : v >= 255 ? 255 : static_cast<uint8_t>(v);
   }
   return out;
+}
+
+// ---- encoder -----------------------------------------------------------------------------
+
+namespace {
+
+// The spec's 9/7 analysis filters (Part 3, encoder number one), centre tap first.
+constexpr double kLowPassHalf[] = {0.852698679009403, 0.377402855612654, -0.110624404418423,
+                                   -0.023849465019380, 0.037828455506995};
+constexpr double kHighPassHalf[] = {0.788485616405665, -0.418092273222212, -0.040689417609558,
+                                    0.064538882628938};
+
+std::vector<double> FullFilter(std::span<const double> half) {
+  const int r = static_cast<int>(half.size()) - 1;
+  std::vector<double> f(2 * r + 1);
+  for (int i = 0; i <= r; ++i) f[r + i] = f[r - i] = half[i];
+  return f;
+}
+
+// One analysis step on a line of n samples: low band (centred on even samples) then high
+// band (odd samples), or high then low when `inverted`.
+void AnalyzeLine(const float* in, float* out, int n, bool inverted, const std::vector<double>& lo,
+                 const std::vector<double>& hi) {
+  if (n <= 0) return;
+  const int llen = (n + 1) / 2, hlen = n / 2;
+  float* lo_out = inverted ? out + hlen : out;
+  float* hi_out = inverted ? out : out + llen;
+  const int lr = static_cast<int>(lo.size()) / 2, hr = static_cast<int>(hi.size()) / 2;
+  for (int k = 0; k < llen; ++k) {
+    double acc = 0;
+    for (int m = -lr; m <= lr; ++m) {
+      acc += lo[lr + m] * in[wsq_internal::Reflect(2 * k + m, n)];
+    }
+    lo_out[k] = static_cast<float>(acc);
+  }
+  for (int k = 0; k < hlen; ++k) {
+    double acc = 0;
+    for (int m = -hr; m <= hr; ++m) {
+      acc += hi[hr + m] * in[wsq_internal::Reflect(2 * k + 1 + m, n)];
+    }
+    hi_out[k] = static_cast<float>(acc);
+  }
+}
+
+void Decompose(std::vector<float>& img, int width, const WsqTrees& trees,
+               const std::vector<double>& lo, const std::vector<double>& hi) {
+  std::vector<float> in, out;
+  for (int node = 0; node < 20; ++node) {
+    const Region& r = trees.wavelet[node];
+    if (r.w <= 0 || r.h <= 0) continue;
+    in.resize(r.w);
+    out.resize(r.w);
+    for (int row = 0; row < r.h; ++row) {
+      float* base = img.data() + size_t(r.y + row) * width + r.x;
+      std::copy(base, base + r.w, in.begin());
+      AnalyzeLine(in.data(), out.data(), r.w, r.inv_rows, lo, hi);
+      std::copy(out.begin(), out.end(), base);
+    }
+    in.resize(r.h);
+    out.resize(r.h);
+    for (int c = 0; c < r.w; ++c) {
+      float* base = img.data() + size_t(r.y) * width + r.x + c;
+      for (int k = 0; k < r.h; ++k) in[k] = base[size_t(k) * width];
+      AnalyzeLine(in.data(), out.data(), r.h, r.inv_cols, lo, hi);
+      for (int k = 0; k < r.h; ++k) base[size_t(k) * width] = out[k];
+    }
+  }
+}
+
+// A non-negative value as (scale, integer) with value ~ integer / 10^scale and the integer
+// below `max_int`, keeping as many digits as fit.
+std::pair<uint8_t, uint32_t> ToScaled(double v, uint64_t max_int) {
+  v = std::fabs(v);
+  uint8_t scale = 0;
+  while (scale < 20 && v * 10.0 < static_cast<double>(max_int) &&
+         std::fabs(v - std::round(v)) > 1e-12 * std::max(1.0, v)) {
+    v *= 10.0;
+    ++scale;
+  }
+  double r = std::round(v);
+  if (r > static_cast<double>(max_int)) r = static_cast<double>(max_int);
+  return {scale, static_cast<uint32_t>(r)};
+}
+
+double FromScaled(std::pair<uint8_t, uint32_t> s) { return Scaled(s.second, s.first); }
+
+// Subband variances over the spec's central window (or the whole subband for images with
+// little low-frequency energy).
+std::array<double, 64> SubbandVariances(const std::vector<float>& img, int width,
+                                        const WsqTrees& trees) {
+  std::array<double, 64> var{};
+  auto variance = [&](const Region& s, bool cropped) {
+    int x0 = s.x, y0 = s.y, w = s.w, h = s.h;
+    if (cropped) {
+      x0 += s.w / 8;
+      y0 += (9 * s.h) / 32;
+      w = (3 * s.w) / 4;
+      h = (7 * s.h) / 16;
+    }
+    if (w * h < 2) return 0.0;
+    double sum = 0, sq = 0;
+    for (int y = 0; y < h; ++y) {
+      const float* row = img.data() + size_t(y0 + y) * width + x0;
+      for (int x = 0; x < w; ++x) {
+        sum += row[x];
+        sq += double(row[x]) * row[x];
+      }
+    }
+    double n = double(w) * h;
+    return (sq - sum * sum / n) / (n - 1.0);
+  };
+  double low = 0;
+  for (int i = 0; i < 4; ++i) low += var[i] = variance(trees.subband[i], true);
+  bool cropped = low >= 20000.0;
+  for (int i = cropped ? 4 : 0; i < kCodedSubbands; ++i) {
+    var[i] = variance(trees.subband[i], cropped);
+  }
+  return var;
+}
+
+// Bin widths from the spec's bit allocation (Part 3): weights A, relative subband sizes m,
+// proportionality constant q found by removing subbands that would get no bits.
+std::array<double, 64> BinWidths(const std::array<double, 64>& var, double bitrate) {
+  constexpr double kVarianceThreshold = 1.01;
+  std::array<double, 64> a;
+  a.fill(1.0);
+  const double tail[] = {1.32, 1.08, 1.42, 1.08, 1.32, 1.42, 1.08, 1.08};
+  for (int i = 0; i < 8; ++i) a[52 + i] = tail[i];
+  std::array<double, 64> q1{}, m{}, sigma{};
+  std::vector<int> k;
+  for (int i = 0; i < kCodedSubbands; ++i) {
+    m[i] = i < 4 ? 1.0 / 1024 : i < 51 ? 1.0 / 256 : 1.0 / 16;
+    if (var[i] < kVarianceThreshold) continue;
+    q1[i] = i < 4 ? 1.0 : 10.0 / (a[i] * std::log(var[i]));
+    sigma[i] = std::sqrt(var[i]);
+    k.push_back(i);
+  }
+  const std::vector<int> k0 = k;
+  double q = 1.0;
+  while (!k.empty()) {
+    double s = 0, log_p = 0;
+    for (int i : k) {
+      s += m[i];
+      log_p += m[i] * std::log(sigma[i] / q1[i]);
+    }
+    q = (std::pow(2.0, bitrate / s - 1.0) / 2.5) / std::exp(log_p / s);
+    std::vector<int> next;
+    for (int i : k) {
+      if (q1[i] / q < 5.0 * sigma[i]) next.push_back(i);
+    }
+    if (next.size() == k.size()) break;
+    k = std::move(next);
+  }
+  std::array<double, 64> widths{};
+  for (int i : k0) widths[i] = q1[i] / q;
+  return widths;
+}
+
+// Huffman code lengths (at most 16 bits, the all-ones code left unused) for symbol counts,
+// as JPEG's Annex K builds them.
+std::array<uint8_t, 256> CodeLengths(const std::array<uint64_t, 257>& counts_in) {
+  std::array<uint64_t, 257> freq = counts_in;
+  freq[256] = 1;  // reserves the all-ones code
+  std::array<int, 257> size{}, others;
+  others.fill(-1);
+  while (true) {
+    int c1 = -1, c2 = -1;
+    for (int i = 0; i < 257; ++i) {
+      if (freq[i] == 0) continue;
+      if (c1 < 0 || freq[i] <= freq[c1]) c1 = i;
+    }
+    for (int i = 0; i < 257; ++i) {
+      if (freq[i] == 0 || i == c1) continue;
+      if (c2 < 0 || freq[i] <= freq[c2]) c2 = i;
+    }
+    if (c2 < 0) break;
+    freq[c1] += freq[c2];
+    freq[c2] = 0;
+    ++size[c1];
+    while (others[c1] >= 0) {
+      c1 = others[c1];
+      ++size[c1];
+    }
+    others[c1] = c2;
+    ++size[c2];
+    while (others[c2] >= 0) {
+      c2 = others[c2];
+      ++size[c2];
+    }
+  }
+  std::array<int, 64> bits{};
+  for (int i = 0; i < 257; ++i) {
+    if (size[i] > 0) ++bits[std::min(size[i], 63)];
+  }
+  for (int i = 63; i > 16; --i) {
+    while (bits[i] > 0) {
+      int j = i - 2;
+      while (bits[j] == 0) --j;
+      bits[i] -= 2;
+      bits[i - 1] += 1;
+      bits[j + 1] += 2;
+      bits[j] -= 1;
+    }
+  }
+  int i = 16;
+  while (bits[i] == 0) --i;
+  bits[i] -= 1;  // drop the reserved code
+  // Assign lengths to symbols, most frequent first.
+  std::vector<int> order;
+  for (int s = 0; s < 256; ++s) {
+    if (counts_in[s] > 0) order.push_back(s);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int x, int y) { return counts_in[x] > counts_in[y]; });
+  std::array<uint8_t, 256> len{};
+  size_t next = 0;
+  for (int l = 1; l <= 16; ++l) {
+    for (int n = 0; n < bits[l] && next < order.size(); ++n) len[order[next++]] = l;
+  }
+  return len;
+}
+
+struct Symbol {
+  uint8_t value;
+  uint8_t extra_bits;  // 0, 8 or 16
+  uint16_t extra;
+};
+
+void EmitZeroRun(std::vector<Symbol>& out, size_t run) {
+  while (run > 0) {
+    if (run <= 100) {
+      out.push_back({static_cast<uint8_t>(run), 0, 0});
+      return;
+    }
+    if (run <= 0xFF) {
+      out.push_back({105, 8, static_cast<uint16_t>(run)});
+      return;
+    }
+    size_t take = std::min<size_t>(run, 0xFFFF);
+    out.push_back({106, 16, static_cast<uint16_t>(take)});
+    run -= take;
+  }
+}
+
+std::vector<Symbol> BlockSymbols(const std::vector<int32_t>& q) {
+  std::vector<Symbol> out;
+  size_t run = 0;
+  for (int32_t v : q) {
+    if (v == 0) {
+      ++run;
+      continue;
+    }
+    EmitZeroRun(out, run);
+    run = 0;
+    if (v >= -73 && v <= 74) {
+      out.push_back({static_cast<uint8_t>(180 + v), 0, 0});
+    } else if (v > 0) {
+      out.push_back(v <= 0xFF ? Symbol{101, 8, static_cast<uint16_t>(v)}
+                              : Symbol{103, 16, static_cast<uint16_t>(std::min(v, 0xFFFF))});
+    } else {
+      int32_t a = -v;
+      out.push_back(a <= 0xFF ? Symbol{102, 8, static_cast<uint16_t>(a)}
+                              : Symbol{104, 16, static_cast<uint16_t>(std::min(a, 0xFFFF))});
+    }
+  }
+  EmitZeroRun(out, run);
+  return out;
+}
+
+class BitWriter {
+ public:
+  explicit BitWriter(ByteWriter& w) : w_(w) {}
+  void Put(uint32_t bits, int n) {
+    for (int i = n - 1; i >= 0; --i) {
+      acc_ = (acc_ << 1) | ((bits >> i) & 1);
+      if (++count_ == 8) Flush();
+    }
+  }
+  void Finish() {
+    while (count_ != 0) {
+      acc_ = (acc_ << 1) | 1;
+      if (++count_ == 8) Flush();
+    }
+  }
+
+ private:
+  void Flush() {
+    uint8_t b = static_cast<uint8_t>(acc_);
+    w_.U8(b);
+    if (b == 0xFF) w_.U8(0x00);
+    acc_ = 0;
+    count_ = 0;
+  }
+  ByteWriter& w_;
+  uint32_t acc_ = 0;
+  int count_ = 0;
+};
+
+void WriteHuffmanTable(ByteWriter& w, uint8_t id, const std::array<uint8_t, 256>& len,
+                       std::array<uint16_t, 256>& codes) {
+  std::array<uint8_t, 17> counts{};
+  std::vector<uint8_t> values;
+  for (int l = 1; l <= 16; ++l) {
+    for (int s = 0; s < 256; ++s) {
+      if (len[s] == l) {
+        ++counts[l];
+        values.push_back(static_cast<uint8_t>(s));
+      }
+    }
+  }
+  w.U16(kDht);
+  w.U16(static_cast<uint16_t>(2 + 1 + 16 + values.size()));
+  w.U8(id);
+  for (int l = 1; l <= 16; ++l) w.U8(counts[l]);
+  for (uint8_t v : values) w.U8(v);
+  uint32_t code = 0;
+  size_t k = 0;
+  for (int l = 1; l <= 16; ++l) {
+    for (int n = 0; n < counts[l]; ++n) codes[values[k++]] = static_cast<uint16_t>(code++);
+    code <<= 1;
+  }
+}
+
+}  // namespace
+
+Result<Bytes> EncodeWsq(const Image& image, const WsqEncodeOptions& options) {
+  if (image.channels != 1) return InvalidBioInput("WSQ encodes grey images only");
+  if (image.width < 32 || image.height < 32 || image.width > 0xFFFF || image.height > 0xFFFF ||
+      image.pixels.size() != image.pixel_count()) {
+    return InvalidBioInput("WSQ encoder: image must be 32..65535 pixels on each side");
+  }
+  if (!(options.bitrate > 0.0f && options.bitrate < 8.0f)) {
+    return InvalidBioInput("WSQ encoder: bit rate must be in (0, 8)");
+  }
+  const int width = image.width, height = image.height;
+  // Mean shift and rescale so samples span about +-128 (values as the frame header will
+  // carry them, so the decoder inverts exactly what was applied).
+  double sum = 0;
+  int lo_px = 255, hi_px = 0;
+  for (uint8_t p : image.pixels) {
+    sum += p;
+    lo_px = std::min<int>(lo_px, p);
+    hi_px = std::max<int>(hi_px, p);
+  }
+  const auto m_scaled = ToScaled(sum / image.pixels.size(), 0xFFFF);
+  const double shift = FromScaled(m_scaled);
+  double spread = std::max(shift - lo_px, hi_px - shift) / 128.0;
+  if (spread <= 0) spread = 1.0;
+  const auto r_scaled = ToScaled(spread, 0xFFFF);
+  const double rescale = std::max(FromScaled(r_scaled), 1e-4);
+  std::vector<float> img(image.pixels.size());
+  for (size_t i = 0; i < img.size(); ++i) {
+    img[i] = static_cast<float>((image.pixels[i] - shift) / rescale);
+  }
+
+  const WsqTrees trees = wsq_internal::BuildTrees(width, height);
+  const std::vector<double> lo = FullFilter(kLowPassHalf), hi = FullFilter(kHighPassHalf);
+  Decompose(img, width, trees, lo, hi);
+  const std::array<double, 64> widths =
+      BinWidths(SubbandVariances(img, width, trees), options.bitrate);
+
+  // Quantize with the bin widths as the DQT will carry them.
+  std::array<std::pair<uint8_t, uint32_t>, 64> q_scaled{}, z_scaled{};
+  std::array<std::vector<int32_t>, 3> blocks;
+  for (int i = 0; i < kCodedSubbands; ++i) {
+    if (widths[i] <= 0) continue;
+    q_scaled[i] = ToScaled(widths[i], 0xFFFF);
+    z_scaled[i] = ToScaled(1.2 * widths[i], 0xFFFF);
+    const double q = FromScaled(q_scaled[i]), half_zero = FromScaled(z_scaled[i]) / 2.0;
+    if (q <= 0) {
+      q_scaled[i] = z_scaled[i] = {0, 0};
+      continue;
+    }
+    std::vector<int32_t>& block = blocks[i < 19 ? 0 : i < 52 ? 1 : 2];
+    const Region& s = trees.subband[i];
+    for (int y = 0; y < s.h; ++y) {
+      const float* row = img.data() + size_t(s.y + y) * width + s.x;
+      for (int x = 0; x < s.w; ++x) {
+        double v = row[x];
+        int32_t p = 0;
+        if (v > half_zero) p = static_cast<int32_t>((v - half_zero) / q) + 1;
+        if (v < -half_zero) p = static_cast<int32_t>((v + half_zero) / q) - 1;
+        block.push_back(std::clamp(p, -0xFFFF, 0xFFFF));
+      }
+    }
+  }
+
+  ByteWriter w;
+  w.U16(kSoi);
+  std::string nistcom = "NIST_COM 9\nPIX_WIDTH " + std::to_string(width) + "\nPIX_HEIGHT " +
+                        std::to_string(height) + "\nPIX_DEPTH 8\nPPI " +
+                        std::to_string(options.ppi) + "\nLOSSY 1\nCOLORSPACE GRAY\n" +
+                        "COMPRESSION WSQ\nWSQ_BITRATE " + std::to_string(options.bitrate);
+  for (const std::string& text : {nistcom, options.comment}) {
+    if (text.empty()) continue;
+    if (text.size() > 0xFFF0) return InvalidBioInput("WSQ encoder: comment too long");
+    w.U16(kCom);
+    w.U16(static_cast<uint16_t>(2 + text.size()));
+    w.Append(text);
+  }
+  // Transform table: the low-pass then the high-pass half filters, centre first.
+  w.U16(kDtt);
+  w.U16(static_cast<uint16_t>(2 + 2 + 6 * (std::size(kLowPassHalf) + std::size(kHighPassHalf))));
+  w.U8(static_cast<uint8_t>(lo.size()));
+  w.U8(static_cast<uint8_t>(hi.size()));
+  for (std::span<const double> half :
+       {std::span<const double>(kLowPassHalf), std::span<const double>(kHighPassHalf)}) {
+    for (double c : half) {
+      auto [scale, v] = ToScaled(c, 0xFFFFFFFFull);
+      w.U8(c < 0 ? 1 : 0);
+      w.U8(scale);
+      w.U32(v);
+    }
+  }
+  w.U16(kDqt);
+  w.U16(2 + 3 + 64 * 6);
+  w.U8(2);
+  w.U16(44);  // bin centre 0.44
+  for (int i = 0; i < 64; ++i) {
+    w.U8(q_scaled[i].first);
+    w.U16(static_cast<uint16_t>(q_scaled[i].second));
+    w.U8(z_scaled[i].first);
+    w.U16(static_cast<uint16_t>(z_scaled[i].second));
+  }
+
+  std::array<std::vector<Symbol>, 3> symbols;
+  for (int b = 0; b < 3; ++b) symbols[b] = BlockSymbols(blocks[b]);
+  // Table 0 codes block 1, table 1 blocks 2 and 3 (as FBI encoders do).
+  std::array<std::array<uint16_t, 256>, 2> codes{};
+  std::array<std::array<uint8_t, 256>, 2> lengths{};
+  for (int t = 0; t < 2; ++t) {
+    std::array<uint64_t, 257> counts{};
+    for (int b = (t == 0 ? 0 : 1); b < (t == 0 ? 1 : 3); ++b) {
+      for (const Symbol& s : symbols[b]) ++counts[s.value];
+    }
+    bool any = false;
+    for (int s = 0; s < 256; ++s) any |= counts[s] > 0;
+    if (!any) counts[1] = 1;  // an empty block still needs a valid table
+    lengths[t] = CodeLengths(counts);
+  }
+
+  w.U16(kSof);
+  w.U16(17);
+  w.U8(0);
+  w.U8(255);
+  w.U16(static_cast<uint16_t>(height));
+  w.U16(static_cast<uint16_t>(width));
+  w.U8(m_scaled.first);
+  w.U16(static_cast<uint16_t>(m_scaled.second));
+  w.U8(r_scaled.first);
+  w.U16(static_cast<uint16_t>(r_scaled.second));
+  w.U8(2);   // encoder
+  w.U16(0);  // software implementation number
+
+  for (int b = 0; b < 3; ++b) {
+    int t = b == 0 ? 0 : 1;
+    if (b < 2) WriteHuffmanTable(w, static_cast<uint8_t>(t), lengths[t], codes[t]);
+    w.U16(kSob);
+    w.U16(3);
+    w.U8(static_cast<uint8_t>(t));
+    BitWriter bits(w);
+    for (const Symbol& s : symbols[b]) {
+      bits.Put(codes[t][s.value], lengths[t][s.value]);
+      if (s.extra_bits) bits.Put(s.extra, s.extra_bits);
+    }
+    bits.Finish();
+  }
+  w.U16(kEoi);
+  return w.Take();
 }
 
 }  // namespace sijil::biometrics

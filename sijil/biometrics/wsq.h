@@ -42,6 +42,18 @@ Result<WsqInfo> ReadWsqInfo(std::span<const uint8_t> data);
 // Decodes to an 8-bit grey Image (ppi from the NISTCOM comment when present).
 Result<Image> DecodeWsq(std::span<const uint8_t> data, const ImageLimits& limits = {});
 
+struct WsqEncodeOptions {
+  // Target bits per pixel: 0.75 gives about 15:1 (the FBI's setting), 2.25 about 5:1.
+  float bitrate = 0.75f;
+  int ppi = 500;
+  std::string comment;  // extra COM segment, optional
+};
+// Encodes an 8-bit grey image the way the spec's Part 3 encoder does: 9/7 filters, subband
+// variances, bit allocation for the target rate, zero bins 1.2 Q, bin centre 0.44, one
+// Huffman table for the first block and one for the other two. Fails (BIO-401) on colour
+// images and on images smaller than 32x32.
+Result<Bytes> EncodeWsq(const Image& image, const WsqEncodeOptions& options = {});
+
 }  // namespace sijil::biometrics
 
 #endif  // SIJIL_BIOMETRICS_WSQ_H_
