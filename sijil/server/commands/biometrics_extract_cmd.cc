@@ -250,13 +250,14 @@ int RunExtractCheck(const CheckOptions& o) {
         }
       }
       if (!o.save_dir.empty()) {
-        std::vector<uint8_t> bytes = bio::internal::WriteIsoFmr2005(d->finger);
+        Result<Bytes> bytes = bio::SerializeFingerMinutiaeRecord(
+            bio::FromFingerTemplate(d->finger, bio::MinutiaeRecordFormat::kIso2005));
         fs::path out = fs::path(o.save_dir) / fs::path(db).filename();
-        Status s = env.CreateDirectories(out);
+        Status s = bytes.ok() ? env.CreateDirectories(out) : bytes.status();
         if (s.ok()) {
           s = env.WriteFileAtomic(
               out / (path.stem().string() + ".iso"),
-              std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+              std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
         }
         if (!s.ok()) std::cerr << s.ToString() << "\n";
       }
