@@ -65,7 +65,8 @@ struct FvcEvaluation {
   std::vector<double> impostor_scores;
   size_t fingers = 0;
   size_t samples = 0;
-  double comparisons_per_second = 0;  // single thread, prepared probes
+  double comparisons_per_second = 0;      // single thread, prepared probes, wall clock
+  double comparisons_per_cpu_second = 0;  // the same per second of CPU time (robust to load)
   double prepare_seconds_per_template = 0;
   double mean_template_bytes = 0;  // packed matcher template
   double mean_minutiae = 0;

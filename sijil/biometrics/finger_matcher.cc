@@ -43,6 +43,15 @@ inline int AngleDiff(uint8_t a, uint8_t b) {
   return std::abs(static_cast<int>(static_cast<int8_t>(static_cast<uint8_t>(a - b))));
 }
 
+// Root voting uses tighter tolerances than growth: a root needs a few near-exact local
+// agreements, and a tighter window means fewer hash entries to check per lookup.
+constexpr int kVoteAngleTol = 8;  // ~11 degrees
+constexpr int kVoteLenQ = 12;     // 3 px
+constexpr int kVoteLenF = 10;     // + 4% of the length (in 1/256)
+inline int VoteLengthTolerance(uint16_t length_q) {
+  return kVoteLenQ + ((length_q * kVoteLenF) >> 8);
+}
+
 inline int LengthTolerance(uint16_t length_q) {
   return kLengthTolQ + ((length_q * kLengthTolFrac256) >> 8);
 }
@@ -84,6 +93,8 @@ struct Scratch {
   std::array<int16_t, 256> probe_pair;
   std::array<int16_t, 256> candidate_pair;
   std::array<int16_t, 256> best_pair;
+  std::array<int16_t, 256> inlier_pair;
+  std::array<uint16_t, 256 * 256> touched;
   std::array<HeapEntry, kHeapCapacity> heap;
 };
 
@@ -132,6 +143,8 @@ class Heap {
 struct Pairing {
   int paired = 0;
   int support = 0;
+  int probe_overlap = -1;  // minutiae of each side inside the other's area, -1: unknown
+  int candidate_overlap = -1;
 };
 
 // Grows a pairing from the root (root_p, root_c) along compatible edges, cheapest first.
@@ -193,6 +206,130 @@ Pairing Grow(const PreparedFingerprint& probe, const PreparedFingerprint& cand, 
   return result;
 }
 
+// Global check: pairs must agree with one rotation and translation within kGlobalTolPx
+// (skin distortion at 500 dpi rarely moves a minutia further) and kGlobalAngTol.
+constexpr int kGlobalTolPx = 32;
+constexpr int kGlobalAngTol = 24;  // ~34 degrees
+// Overlap estimate: bounding boxes grown by this margin (pixels).
+constexpr double kOverlapMargin = 10;
+// Floor of the overlap minutia count in the score normaliser, so that a tiny overlap
+// cannot turn three chance pairs into a strong score.
+constexpr size_t kMinOverlap = 8;
+
+// Global check of a grown pairing: fits one rotation and translation to the pairs and keeps
+// those that agree with it within a distortion allowance. Growth checks consistency only
+// edge by edge, so on two unrelated prints with regular ridge flow it can wander through
+// chains of locally plausible pairs that no single placement of the finger explains.
+Pairing GlobalCheck(const PreparedFingerprint& probe, const PreparedFingerprint& cand,
+                    const Pairing& grown, Scratch& s) {
+  if (grown.paired < 3) return grown;
+  const auto& P = probe.minutiae();
+  const auto& C = cand.minutiae();
+  const size_t np = probe.size();
+  // Rotation: circular mean of the direction differences.
+  double cx = 0, sy = 0;
+  for (size_t a = 0; a < np; ++a) {
+    int b = s.probe_pair[a];
+    if (b < 0) continue;
+    double d = static_cast<uint8_t>(C[b].angle - P[a].angle) * (2 * std::numbers::pi / 256);
+    cx += std::cos(d);
+    sy += std::sin(d);
+  }
+  double rot = std::atan2(sy, cx);
+  uint8_t rot_units = ToAngleUnits(rot);
+  int inliers = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    const double cs = std::cos(rot), sn = std::sin(rot);
+    // Translation: mean offset after rotation (image y points down: rotate in y-up frame).
+    double tx = 0, ty = 0;
+    int n = 0;
+    for (size_t a = 0; a < np; ++a) {
+      int b = s.probe_pair[a];
+      if (b < 0) continue;
+      if (pass == 1 && s.inlier_pair[a] != b) continue;  // refit on the first pass's inliers
+      double px = P[a].x, py = -P[a].y;
+      tx += C[b].x - (cs * px - sn * py);
+      ty += -C[b].y - (sn * px + cs * py);
+      ++n;
+    }
+    if (n == 0) break;
+    tx /= n;
+    ty /= n;
+    inliers = 0;
+    double rx = 0, ry = 0;
+    for (size_t a = 0; a < np; ++a) {
+      int b = s.probe_pair[a];
+      if (b < 0) continue;
+      double px = P[a].x, py = -P[a].y;
+      double ex = C[b].x - (cs * px - sn * py + tx);
+      double ey = -C[b].y - (sn * px + cs * py + ty);
+      bool ok =
+          ex * ex + ey * ey <= kGlobalTolPx * kGlobalTolPx &&
+          AngleDiff(C[b].angle, static_cast<uint8_t>(P[a].angle + rot_units)) <= kGlobalAngTol;
+      if (pass == 0) s.inlier_pair[a] = ok ? static_cast<int16_t>(b) : int16_t{-1};
+      if (ok) {
+        ++inliers;
+        double d = static_cast<uint8_t>(C[b].angle - P[a].angle) * (2 * std::numbers::pi / 256);
+        rx += std::cos(d);
+        ry += std::sin(d);
+      }
+    }
+    if (inliers == 0) break;
+    rot = std::atan2(ry, rx);
+    rot_units = ToAngleUnits(rot);
+  }
+  Pairing out;
+  out.paired = inliers;
+  if (inliers >= 3) {
+    // Overlap: minutiae of each print that fall inside the other's bounding box (shrunk
+    // by a margin, since minutiae near a print's edge are often missed).
+    const double cs = std::cos(rot), sn = std::sin(rot);
+    double tx = 0, ty = 0;
+    int n = 0;
+    for (size_t a = 0; a < np; ++a) {
+      int b = s.probe_pair[a];
+      if (b < 0) continue;
+      double px = P[a].x, py = -P[a].y;
+      tx += C[b].x - (cs * px - sn * py);
+      ty += -C[b].y - (sn * px + cs * py);
+      ++n;
+    }
+    tx /= n;
+    ty /= n;
+    double cminx = 1e9, cmaxx = -1e9, cminy = 1e9, cmaxy = -1e9;
+    for (const auto& m : C) {
+      cminx = std::min<double>(cminx, m.x);
+      cmaxx = std::max<double>(cmaxx, m.x);
+      cminy = std::min<double>(cminy, -m.y);
+      cmaxy = std::max<double>(cmaxy, -m.y);
+    }
+    double pminx = 1e9, pmaxx = -1e9, pminy = 1e9, pmaxy = -1e9;
+    int pin = 0;
+    const double margin = kOverlapMargin;
+    for (const auto& m : P) {
+      double px = m.x, py = -m.y;
+      double x = cs * px - sn * py + tx, y = sn * px + cs * py + ty;
+      pminx = std::min(pminx, x);
+      pmaxx = std::max(pmaxx, x);
+      pminy = std::min(pminy, y);
+      pmaxy = std::max(pmaxy, y);
+      if (x >= cminx - margin && x <= cmaxx + margin && y >= cminy - margin && y <= cmaxy + margin)
+        ++pin;
+    }
+    int cin = 0;
+    for (const auto& m : C) {
+      double x = m.x, y = -m.y;
+      if (x >= pminx - margin && x <= pmaxx + margin && y >= pminy - margin && y <= pmaxy + margin)
+        ++cin;
+    }
+    out.probe_overlap = pin;
+    out.candidate_overlap = cin;
+  }
+  double frac = static_cast<double>(inliers) / grown.paired;
+  out.support = static_cast<int>(grown.support * frac * frac);
+  return out;
+}
+
 // Raw score of a pairing: paired minutiae and the edges that confirm them, normalised by
 // the template sizes so that large templates do not collect chance pairs for free.
 double RawScore(const Pairing& p, size_t np, size_t nc) {
@@ -200,8 +337,10 @@ double RawScore(const Pairing& p, size_t np, size_t nc) {
   double m = p.paired;
   double support = p.support;
   double evidence = m + kSupportWeight * support;
-  double size = std::sqrt(static_cast<double>(std::max<size_t>(np, 8)) *
-                          static_cast<double>(std::max<size_t>(nc, 8)));
+  size_t pn = p.probe_overlap >= 0 ? static_cast<size_t>(p.probe_overlap) : np;
+  size_t cn = p.candidate_overlap >= 0 ? static_cast<size_t>(p.candidate_overlap) : nc;
+  double size = std::sqrt(static_cast<double>(std::max(pn, kMinOverlap)) *
+                          static_cast<double>(std::max(cn, kMinOverlap)));
   return evidence * evidence / size;
 }
 
@@ -266,37 +405,42 @@ PreparedFingerprint::PreparedFingerprint(const FingerTemplate& tmpl) {
 
 FingerMatcher::FingerMatcher(const PreparedFingerprint& probe) : probe_(probe) {
   // Each probe edge is filed under every cell that a compatible candidate edge can fall in,
-  // so a candidate edge needs exactly one lookup.
-  std::vector<std::vector<uint16_t>> cells(kCells);
+  // so a candidate edge needs exactly one lookup. Two passes (count, then fill) build the
+  // CSR layout without per-cell containers.
   const auto& edges = probe_.edges();
-  for (size_t id = 0; id < edges.size(); ++id) {
-    const PackedEdge& e = edges[id];
-    int tol = LengthTolerance(e.length);
+  auto for_each_cell = [&](const PackedEdge& e, auto&& fn) {
+    int tol = VoteLengthTolerance(e.length);
     int lo = LengthBin(std::max(0, e.length - tol) / 4);
     int hi = LengthBin((e.length + tol) / 4);
-    int b1lo = static_cast<uint8_t>(e.beta1 - kAngleTol) >> kAngleBinShift;
-    int b1hi = static_cast<uint8_t>(e.beta1 + kAngleTol) >> kAngleBinShift;
-    int b2lo = static_cast<uint8_t>(e.beta2 - kAngleTol) >> kAngleBinShift;
-    int b2hi = static_cast<uint8_t>(e.beta2 + kAngleTol) >> kAngleBinShift;
+    int b1lo = static_cast<uint8_t>(e.beta1 - kVoteAngleTol) >> kAngleBinShift;
+    int b1hi = static_cast<uint8_t>(e.beta1 + kVoteAngleTol) >> kAngleBinShift;
+    int b2lo = static_cast<uint8_t>(e.beta2 - kVoteAngleTol) >> kAngleBinShift;
+    int b2hi = static_cast<uint8_t>(e.beta2 + kVoteAngleTol) >> kAngleBinShift;
     for (int l = lo; l <= hi; ++l) {
       for (int b1 = b1lo;; b1 = (b1 + 1) % kAngleBins) {
         for (int b2 = b2lo;; b2 = (b2 + 1) % kAngleBins) {
-          cells[CellOf(l, b1, b2)].push_back(static_cast<uint16_t>(id));
+          fn(CellOf(l, b1, b2));
           if (b2 == b2hi) break;
         }
         if (b1 == b1hi) break;
       }
     }
+  };
+  cell_begin_.assign(kCells + 1, 0);
+  for (const PackedEdge& e : edges) for_each_cell(e, [&](uint16_t c) { ++cell_begin_[c + 1]; });
+  for (int c = 0; c < kCells; ++c) cell_begin_[c + 1] += cell_begin_[c];
+  cell_edges_.resize(cell_begin_[kCells]);
+  std::vector<uint32_t> fill(cell_begin_.begin(), cell_begin_.end() - 1);
+  for (const PackedEdge& e : edges) {
+    const int tol = VoteLengthTolerance(e.length);
+    const HashedEdge h{static_cast<uint16_t>(std::max(0, e.length - tol)),
+                       static_cast<uint16_t>(std::min(0xffff, e.length + tol)),
+                       e.beta1,
+                       e.beta2,
+                       e.from,
+                       e.to};
+    for_each_cell(e, [&](uint16_t c) { cell_edges_[fill[c]++] = h; });
   }
-  cell_begin_.resize(kCells + 1);
-  size_t total = 0;
-  for (int c = 0; c < kCells; ++c) {
-    cell_begin_[c] = static_cast<uint32_t>(total);
-    total += cells[c].size();
-  }
-  cell_begin_[kCells] = static_cast<uint32_t>(total);
-  cell_edges_.reserve(total);
-  for (const auto& cell : cells) cell_edges_.insert(cell_edges_.end(), cell.begin(), cell.end());
 }
 
 MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) const {
@@ -308,37 +452,44 @@ MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) co
   uint8_t* votes = s.votes.data();
   std::memset(votes, 0, np * nc);
 
-  // 1. Compatible edge pairs vote for the minutia pairs at both of their ends.
-  const PackedEdge* pe = probe_.edges().data();
+  // 1. Compatible edge pairs vote for the minutia pairs at both of their ends. The pairs
+  // that receive votes are listed so that root selection need not scan the whole matrix.
   const auto& cedges = cand.edges();
+  const HashedEdge* table = cell_edges_.data();
+  uint16_t* touched = s.touched.data();
+  size_t ntouched = 0;
+  auto vote = [&](size_t index) {
+    uint8_t& v = votes[index];
+    if (v == 0 && ntouched < s.touched.size()) touched[ntouched++] = static_cast<uint16_t>(index);
+    if (v < 255) ++v;
+  };
   for (size_t ci = 0; ci < cedges.size(); ++ci) {
     const PackedEdge& c = cedges[ci];
-    const uint32_t begin = cell_begin_[c.cell];
-    const uint32_t end = cell_begin_[c.cell + 1];
-    for (uint32_t h = begin; h < end; ++h) {
-      const uint16_t pid = cell_edges_[h];
-      const PackedEdge& p = pe[pid];
-      if (EdgeCost(p, c) < 0) continue;
-      uint8_t& v1 = votes[p.from * nc + c.from];
-      if (v1 < 255) ++v1;
-      uint8_t& v2 = votes[p.to * nc + c.to];
-      if (v2 < 255) ++v2;
+    const HashedEdge* h = table + cell_begin_[c.cell];
+    const HashedEdge* end = table + cell_begin_[c.cell + 1];
+    for (; h < end; ++h) {
+      if (c.length < h->min_length || c.length > h->max_length) continue;
+      if (AngleDiff(h->beta1, c.beta1) > kVoteAngleTol ||
+          AngleDiff(h->beta2, c.beta2) > kVoteAngleTol) {
+        continue;
+      }
+      vote(h->from * nc + c.from);
+      vote(h->to * nc + c.to);
     }
   }
 
   // 2. The best-supported minutia pairs become roots.
   std::array<std::pair<uint8_t, uint16_t>, kRoots> roots{};
   int nroots = 0;
-  for (size_t i = 0; i < np; ++i) {
-    for (size_t j = 0; j < nc; ++j) {
-      uint8_t v = votes[i * nc + j];
-      if (v == 0) continue;
-      if (nroots < kRoots) {
-        roots[nroots++] = {v, static_cast<uint16_t>(i * 256 + j)};
-      } else {
-        auto worst = std::min_element(roots.begin(), roots.begin() + nroots);
-        if (v > worst->first) *worst = {v, static_cast<uint16_t>(i * 256 + j)};
-      }
+  for (size_t t = 0; t < ntouched; ++t) {
+    const size_t index = touched[t];
+    const uint8_t v = votes[index];
+    const uint16_t key = static_cast<uint16_t>((index / nc) * 256 + index % nc);
+    if (nroots < kRoots) {
+      roots[nroots++] = {v, key};
+    } else {
+      auto worst = std::min_element(roots.begin(), roots.begin() + nroots);
+      if (v > worst->first) *worst = {v, key};
     }
   }
   // Strongest first (insertion sort: at most kRoots entries).
@@ -353,7 +504,7 @@ MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) co
     int rc = roots[r].second & 0xff;
     // A root that the best pairing so far already contains would grow the same pairing.
     if (best > 0 && s.best_pair[rp] == rc) continue;
-    Pairing p = Grow(probe_, cand, rp, rc, s);
+    Pairing p = GlobalCheck(probe_, cand, Grow(probe_, cand, rp, rc, s), s);
     double raw = RawScore(p, np, nc);
     if (raw > best) {
       best = raw;
@@ -391,10 +542,10 @@ struct CalibrationPoint {
 // and every pair across the four databases (templates fixed up as eval.h describes). One
 // table for all sensors: no per-database thresholds.
 constexpr CalibrationPoint kCalibration[] = {
-    {0.0, 0.0},       {12.30, -0.301},  {17.08, -0.523},  {20.94, -0.699},  {27.55, -1.000},
-    {34.84, -1.301},  {40.65, -1.523},  {45.62, -1.699},  {54.56, -2.000},  {64.18, -2.301},
-    {73.34, -2.523},  {79.01, -2.699},  {87.94, -3.000},  {100.36, -3.301}, {108.70, -3.523},
-    {120.28, -3.699}, {140.40, -4.000}, {198.65, -4.699},
+    {0.0, 0.0},       {15.06, -0.301},  {21.64, -0.523},  {26.84, -0.699},  {36.08, -1.000},
+    {45.71, -1.301},  {53.26, -1.523},  {59.30, -1.699},  {70.41, -2.000},  {82.07, -2.301},
+    {92.03, -2.523},  {100.08, -2.699}, {112.71, -3.000}, {129.00, -3.301}, {145.27, -3.523},
+    {157.74, -3.699}, {175.87, -4.000}, {222.34, -4.699},
 };
 
 }  // namespace

@@ -99,10 +99,20 @@ class FingerMatcher {
 
  private:
   PreparedFingerprint probe_;
-  // Hash table over probe edges, CSR layout: cell c holds edge ids
+  // A probe edge as filed in the hash table: the accepted candidate length range is
+  // precomputed and the entry is stored in place, so a lookup reads one contiguous run.
+  struct HashedEdge {
+    uint16_t min_length;
+    uint16_t max_length;
+    uint8_t beta1;
+    uint8_t beta2;
+    uint8_t from;
+    uint8_t to;
+  };
+  // Hash table over probe edges, CSR layout: cell c holds
   // cell_edges_[cell_begin_[c] .. cell_begin_[c + 1]).
   std::vector<uint32_t> cell_begin_;
-  std::vector<uint16_t> cell_edges_;
+  std::vector<HashedEdge> cell_edges_;
 };
 
 inline constexpr double kMaxScore = 100.0;
