@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "sijil/audit/audit_log.h"
 #include "sijil/base/logging.h"
 #include "sijil/crypto/errors.h"
 #include "sijil/crypto/pkcs11_key_store.h"
 #include "sijil/crypto/sql_key_repository.h"
 #include "sijil/http/envelope.h"
 #include "sijil/ids/identifiers.h"
+#include "sijil/ids/uin_pool.h"
 
 namespace sijil::server {
 namespace {
@@ -98,7 +100,12 @@ void DeclareServerConfig(ConfigSchema& s) {
       .Int("auth.failure_window_s", 300, 1, 86400, "Window in which failed logins are counted")
       .Int("auth.lockout_s", 300, 1, 86400, "How long a lockout lasts, seconds")
       .Int("auth.hash_memory_kib", 65536, 8, 4 << 20, "Argon2id memory per password hash, KiB")
-      .Int("auth.hash_ops", 2, 1, 32, "Argon2id passes per password hash");
+      .Int("auth.hash_ops", 2, 1, 32, "Argon2id passes per password hash")
+      .Int("ids.pool.low_water_mark", 10000, 1, int64_t{1} << 32,
+           "Refill the UIN pool when fewer UINs than this are available")
+      .Int("ids.pool.refill_count", 20000, 1, int64_t{1} << 32, "UINs one refill adds")
+      .Int("audit.checkpoint_every", 1000, 0, int64_t{1} << 32,
+           "Sign an audit checkpoint every this many entries (0: on demand only)");
 }
 
 Result<std::unique_ptr<store::Database>> OpenConfiguredDatabase(const Config& config, Env& env) {
@@ -211,6 +218,27 @@ Status App::Init(const Config& config) {
     return Prefix(cert.status(), "key manager");
   }
 
+  // The audit log signs its checkpoints with a key that never leaves the HSM.
+  SIJIL_ASSIGN_OR_RETURN(audit::AuditKey audit_key, audit::EnsureAuditKey(*key_store_));
+  audit_signer_ =
+      std::make_unique<crypto::KeyStoreSigner>(*key_store_, audit_key.label, audit_key.algorithm);
+  SIJIL_ASSIGN_OR_RETURN(Bytes subject_key, audit::DeriveSubjectKey(*audit_signer_));
+  audit::AuditLogSettings audit_settings;
+  audit_settings.checkpoint_every = config.GetInt("audit.checkpoint_every");
+  auto audit_log = audit::AuditLog::Open(*database_, env_, *audit_signer_, audit_key.label,
+                                         std::move(subject_key), audit_settings);
+  if (!audit_log.ok()) return Prefix(audit_log.status(), "audit log");
+  audit_ = std::move(audit_log).value();
+
+  if (HasRole(roles_, "ids")) {
+    ids::UinPoolSettings pool_settings;
+    pool_settings.low_water_mark = config.GetInt("ids.pool.low_water_mark");
+    pool_settings.refill_count = config.GetInt("ids.pool.refill_count");
+    auto pool = ids::UinPool::Open(*database_, env_, pool_settings);
+    if (!pool.ok()) return Prefix(pool.status(), "UIN pool");
+    uin_pool_ = std::move(pool).value();
+  }
+
   SIJIL_ASSIGN_OR_RETURN(bool empty, accounts_->Empty());
   if (empty) {
     FirstStartCredentials creds{config.GetString("server.admin_user"),
@@ -286,6 +314,7 @@ Status App::AddRoutes() {
       if (Status s = throttle_->Check(name, request.remote_address); !s.ok()) {
         LogWarn(kComponent, "login throttled",
                 {{"account", name}, {"remote", request.remote_address}});
+        RecordAudit(name, "auth.login", name, audit::Outcome::kDenied, "throttled");
         return s;
       }
       auto account = accounts_->Verify(name, secret);
@@ -297,11 +326,13 @@ Status App::AddRoutes() {
                 {{"account", name},
                  {"remote", request.remote_address},
                  {"code", account.status().code()}});
+        RecordAudit(name, "auth.login", name, audit::Outcome::kFailure, account.status().code());
         return account.status();
       }
       throttle_->RecordSuccess(name);
       SIJIL_ASSIGN_OR_RETURN(IssuedToken token, tokens_->Issue(*account));
       LogInfo(kComponent, "login", {{"account", name}, {"remote", request.remote_address}});
+      RecordAudit(name, "auth.login", name, audit::Outcome::kSuccess, "");
       Response r = Response::Envelope({{"status", "success"},
                                        {"message", "authenticated"},
                                        {"token", token.token},
@@ -321,6 +352,37 @@ Status App::AddRoutes() {
                                     login("clientId", "secretKey")));
 
   if (HasRole(roles_, "ids")) {
+    // Allocation: an optional request.reference (e.g. the registration id) makes the call
+    // idempotent: repeating it returns the UIN already issued to that reference.
+    SIJIL_RETURN_IF_ERROR(router_.Add(
+        Method::kPost, "/v1/idgenerator/uin",
+        RouteOptions::Roles({kRoleRegistrationProcessor, kRoleIdRepository},
+                            "mosip.kernel.uin.allocate"),
+        [this](Request& request) -> Result<Response> {
+          std::string reference;
+          if (!request.body.empty()) {
+            SIJIL_ASSIGN_OR_RETURN(nlohmann::json body, http::ParseJsonObject(request));
+            const nlohmann::json* inner = body.contains("request") ? &body["request"] : &body;
+            if (inner->is_object() && inner->contains("reference")) {
+              if (!(*inner)["reference"].is_string() ||
+                  (*inner)["reference"].get<std::string>().size() > 128) {
+                return Status::InvalidArgument(kErrMissingParameter,
+                                               "request.reference must be a string of at most "
+                                               "128 characters");
+              }
+              reference = (*inner)["reference"].get<std::string>();
+            }
+          }
+          const std::string actor = request.principal ? request.principal->subject : "";
+          Result<std::string> uin = uin_pool_->Allocate(reference);
+          if (!uin.ok()) {
+            RecordAudit(actor, "uin.allocate", reference, audit::Outcome::kError,
+                        uin.status().code());
+            return uin.status();
+          }
+          RecordAudit(actor, "uin.allocate", *uin, audit::Outcome::kSuccess, "");
+          return Response::Envelope({{"uin", *uin}});
+        }));
     SIJIL_RETURN_IF_ERROR(router_.Add(
         Method::kGet, "/v1/idgenerator/uin/validate/{uin}",
         RouteOptions::Authenticated("mosip.kernel.uin.validate"),
@@ -357,9 +419,22 @@ Status App::AddRoutes() {
   return Status::Ok();
 }
 
+void App::RecordAudit(const std::string& actor, const std::string& action,
+                      const std::string& subject, audit::Outcome outcome,
+                      const std::string& details) {
+  audit::AuditEvent event{actor.empty() ? "anonymous" : actor.substr(0, 128), action, subject,
+                          outcome, details};
+  if (auto seq = audit_->Record(event); !seq.ok()) {
+    // The request's own outcome stands; a failing audit log is an operational alarm.
+    LogError(kComponent, "audit log write failed",
+             {{"action", action}, {"code", seq.status().code()}});
+  }
+}
+
 Status App::Start() {
   Status s = http_->Start();
   if (!s.ok()) return s;
+  if (uin_pool_) uin_pool_->StartBackgroundRefill();
   LogInfo(kComponent, "started",
           {{"data_dir", data_dir_.string()}, {"port", http_->port()}, {"roles", roles_}});
   return Status::Ok();
@@ -367,6 +442,7 @@ Status App::Start() {
 
 void App::Stop() {
   if (http_) http_->Stop();
+  if (uin_pool_) uin_pool_->StopBackgroundRefill();
 }
 
 uint16_t App::port() const { return http_ ? http_->port() : 0; }

@@ -18,12 +18,15 @@
 #include <string>
 #include <vector>
 
+#include "sijil/audit/audit_format.h"
+#include "sijil/audit/audit_log.h"
 #include "sijil/base/config.h"
 #include "sijil/base/env.h"
 #include "sijil/base/metrics.h"
 #include "sijil/crypto/key_manager.h"
 #include "sijil/crypto/key_store.h"
 #include "sijil/http/server.h"
+#include "sijil/ids/uin_pool.h"
 #include "sijil/server/accounts.h"
 #include "sijil/server/throttle.h"
 #include "sijil/server/tokens.h"
@@ -80,6 +83,9 @@ class App {
   explicit App(Env& env);
   Status Init(const Config& config);
   Status AddRoutes();
+  // Appends to the audit log; a failure is logged, not returned (see app.cc).
+  void RecordAudit(const std::string& actor, const std::string& action, const std::string& subject,
+                   audit::Outcome outcome, const std::string& details);
 
   Env& env_;
   std::filesystem::path data_dir_;
@@ -93,6 +99,9 @@ class App {
   std::unique_ptr<AccountStore> accounts_;
   std::unique_ptr<LoginThrottle> throttle_;
   std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<crypto::Signer> audit_signer_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<ids::UinPool> uin_pool_;
   http::Router router_;
   http::HttpServerSettings http_settings_;
   std::unique_ptr<http::HttpServer> http_;
