@@ -224,6 +224,7 @@ TYPED_TEST(UinPoolTest, BackgroundRefillKeepsThePoolAboveTheLowWaterMark) {
   }
   EXPECT_GE(available, 300);
   for (int i = 0; i < 250; ++i) ASSERT_TRUE(pool->Allocate().ok());
+  available = pool->Stats().value_or(UinPoolStats{}).available;
   for (int i = 0; i < 3000 && available < 300; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     available = pool->Stats().value_or(UinPoolStats{}).available;
