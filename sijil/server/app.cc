@@ -120,6 +120,54 @@ Result<std::unique_ptr<store::Database>> OpenConfiguredDatabase(const Config& co
   return db;
 }
 
+Result<crypto::Pkcs11Settings> ConfiguredHsmSettings(const Config& config, Env& env,
+                                                     bool may_create) {
+  crypto::Pkcs11Settings hsm;
+  hsm.module_path = config.GetString("hsm.module");
+  hsm.token_label = config.GetString("hsm.token_label");
+  hsm.pin = config.GetString("hsm.pin");
+  hsm.so_pin = config.GetString("hsm.so_pin");
+  if (!config.GetBool("hsm.embedded")) {
+    if (hsm.pin.empty()) {
+      return Status::FailedPrecondition(kErrConfig,
+                                        "HSM PIN not configured: set hsm.pin or SIJIL_HSM_PIN");
+    }
+    return hsm;
+  }
+  const std::filesystem::path data_dir(config.GetString("server.data_dir"));
+  const std::filesystem::path dir = data_dir / "hsm";
+  const bool first_start = !env.FileExists(dir / "softhsm2.conf");
+  if (first_start && !may_create) {
+    // Only `sijil serve` makes the token; a tool pointed at the wrong directory must not
+    // quietly create an empty one there.
+    return Status::FailedPrecondition(crypto::kErrHsmToken,
+                                      "no key store in " + dir.string() +
+                                          " (start `sijil serve --data-dir " + data_dir.string() +
+                                          "` once first, or set server.data_dir)");
+  }
+  hsm.softhsm_dir = dir.string();
+  if (may_create) SIJIL_RETURN_IF_ERROR(Prefix(env.CreateDirectories(dir), "HSM directory"));
+  if (!hsm.pin.empty()) return hsm;
+  // The embedded default keeps a generated PIN next to the token so `./run` works with no
+  // configuration; production sets hsm.pin (SIJIL_HSM_PIN) and keeps it elsewhere.
+  const std::filesystem::path pin_file = dir / "pin";
+  if (env.FileExists(pin_file)) {
+    SIJIL_ASSIGN_OR_RETURN(hsm.pin, env.ReadFile(pin_file));
+    while (!hsm.pin.empty() && (hsm.pin.back() == '\n' || hsm.pin.back() == '\r')) {
+      hsm.pin.pop_back();
+    }
+  } else if (first_start) {
+    hsm.pin = AccountStore::GenerateSecret(env);
+    SIJIL_RETURN_IF_ERROR(Prefix(env.WriteFileAtomic(pin_file, hsm.pin + "\n"), "HSM PIN"));
+  } else {
+    return Status::FailedPrecondition(kErrConfig,
+                                      "HSM PIN not configured: set hsm.pin or "
+                                      "SIJIL_HSM_PIN (" +
+                                          pin_file.string() + " is missing)");
+  }
+  return hsm;
+}
+
 App::App(Env& env) : env_(env) {}
 
 App::~App() { Stop(); }
@@ -151,38 +199,8 @@ Status App::Init(const Config& config) {
   if (Status s = database_->Ping(); !s.ok()) return Prefix(s, "database");
 
   // Key store: the embedded SoftHSM2 token, or an external PKCS#11 module.
-  crypto::Pkcs11Settings hsm;
-  hsm.module_path = config.GetString("hsm.module");
-  hsm.token_label = config.GetString("hsm.token_label");
-  hsm.pin = config.GetString("hsm.pin");
-  hsm.so_pin = config.GetString("hsm.so_pin");
-  if (config.GetBool("hsm.embedded")) {
-    std::filesystem::path dir = data_dir_ / "hsm";
-    hsm.softhsm_dir = dir.string();
-    SIJIL_RETURN_IF_ERROR(Prefix(env_.CreateDirectories(dir), "HSM directory"));
-    if (hsm.pin.empty()) {
-      // The embedded default keeps a generated PIN next to the token so `./run` works with
-      // no configuration; production sets hsm.pin (SIJIL_HSM_PIN) and keeps it elsewhere.
-      std::filesystem::path pin_file = dir / "pin";
-      bool first_start = !env_.FileExists(dir / "softhsm2.conf");
-      if (env_.FileExists(pin_file)) {
-        SIJIL_ASSIGN_OR_RETURN(hsm.pin, env_.ReadFile(pin_file));
-        while (!hsm.pin.empty() && (hsm.pin.back() == '\n' || hsm.pin.back() == '\r')) {
-          hsm.pin.pop_back();
-        }
-      } else if (first_start) {
-        hsm.pin = AccountStore::GenerateSecret(env_);
-        SIJIL_RETURN_IF_ERROR(Prefix(env_.WriteFileAtomic(pin_file, hsm.pin + "\n"), "HSM PIN"));
-      } else {
-        return Status::FailedPrecondition(kErrConfig,
-                                          "HSM PIN not configured: set hsm.pin or SIJIL_HSM_PIN (" +
-                                              pin_file.string() + " is missing)");
-      }
-    }
-  } else if (hsm.pin.empty()) {
-    return Status::FailedPrecondition(kErrConfig,
-                                      "HSM PIN not configured: set hsm.pin or SIJIL_HSM_PIN");
-  }
+  SIJIL_ASSIGN_OR_RETURN(crypto::Pkcs11Settings hsm,
+                         ConfiguredHsmSettings(config, env_, /*may_create=*/true));
   auto key_store = crypto::Pkcs11KeyStore::Open(hsm, env_);
   if (!key_store.ok()) return key_store.status();
   key_store_ = std::move(key_store).value();

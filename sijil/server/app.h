@@ -25,6 +25,7 @@
 #include "sijil/base/metrics.h"
 #include "sijil/crypto/key_manager.h"
 #include "sijil/crypto/key_store.h"
+#include "sijil/crypto/pkcs11_key_store.h"
 #include "sijil/http/server.h"
 #include "sijil/ids/uin_pool.h"
 #include "sijil/server/accounts.h"
@@ -111,6 +112,13 @@ class App {
 // Opens the database named by the configuration (store.url, default SQLite under the data
 // directory). Shared with commands that work offline (`sijil users`).
 Result<std::unique_ptr<store::Database>> OpenConfiguredDatabase(const Config& config, Env& env);
+
+// How to reach the configured key store (hsm.*): the embedded SoftHSM2 token under
+// <server.data_dir>/hsm with its PIN from hsm.pin / SIJIL_HSM_PIN or the generated pin file, or
+// an external PKCS#11 module. Only with `may_create` (`sijil serve`) may a missing embedded
+// token and its PIN be made; offline tools get SIJ-CRY-011 instead.
+Result<crypto::Pkcs11Settings> ConfiguredHsmSettings(const Config& config, Env& env,
+                                                     bool may_create);
 
 }  // namespace sijil::server
 

@@ -253,6 +253,41 @@ TEST_F(ServeTest, RestartKeepsAccountsAndKeys) {
   EXPECT_EQ(second.Stop(), 0);
 }
 
+TEST_F(ServeTest, OfflineToolsReadTheServersConfiguration) {
+  {
+    Server server(data_);
+    ASSERT_TRUE(server.started()) << server.process().err();
+    ASSERT_FALSE(Login(server.port(), "admin", server.password()).empty());
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  // The tools find the data directory through the same configuration file as `serve`.
+  const std::filesystem::path config = tmp_->path() / "sijil.yaml";
+  ASSERT_TRUE(
+      Env::Default().WriteFileAtomic(config, "server:\n  data_dir: " + data_.string() + "\n").ok());
+  RunResult verify =
+      RunProcess({SijilBinary(), "-c", config.string(), "audit", "verify", "--json"}, TestEnv());
+  ASSERT_EQ(verify.status, 0) << verify.out << verify.err;
+  Json report = Json::parse(verify.out);
+  EXPECT_TRUE(report["intact"].get<bool>());
+  EXPECT_GE(report["entries"].get<int64_t>(), 1);  // the login above
+
+  RunResult keys =
+      RunProcess({SijilBinary(), "-c", config.string(), "keys", "list", "--json"}, TestEnv());
+  ASSERT_EQ(keys.status, 0) << keys.out << keys.err;
+  bool kernel = false;
+  const Json listed = Json::parse(keys.out);
+  for (const Json& k : listed["keys"]) kernel |= k["application_id"] == "KERNEL";
+  EXPECT_TRUE(kernel) << keys.out;
+
+  // Pointed elsewhere, they refuse instead of making an empty key store there.
+  const std::string elsewhere = (tmp_->path() / "elsewhere").string();
+  RunResult missing =
+      RunProcess({SijilBinary(), "audit", "verify", "--data-dir", elsewhere}, TestEnv());
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("no key store in"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(elsewhere));
+}
+
 TEST_F(ServeTest, RepeatedLoginFailuresAreThrottled) {
   Server server(data_, {}, {{"SIJIL_AUTH_MAX_FAILURES_PER_ACCOUNT", "3"}});
   ASSERT_TRUE(server.started()) << server.process().err();

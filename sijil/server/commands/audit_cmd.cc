@@ -1,10 +1,12 @@
 // `sijil audit`: checks the tamper-evident audit log.
 //
-//   sijil audit verify --db URL (--public-key PEM | --hsm-dir DIR) [--key-label L] [--json]
+//   sijil [-c FILE] audit verify [--db URL] [--data-dir DIR] [--public-key PEM]
+//                                [--key-label L] [--json]
 //
-// The audit public key comes from the key store (SoftHSM directory, PIN in SIJIL_HSM_PIN) or
-// from a PEM file exported from it, never from the database being checked. Exit status: 0
-// intact, 1 tampered, 2 usage or runtime error.
+// The database and key store are those of the configuration `sijil serve` uses (-c FILE,
+// SIJIL_* variables, --db / --data-dir overrides). The audit public key comes from that key
+// store, or from a PEM file exported from it, never from the database being checked. Exit
+// status: 0 intact, 1 tampered, 2 usage or runtime error.
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -13,8 +15,10 @@
 
 #include "sijil/audit/audit_log.h"
 #include "sijil/audit/audit_verify.h"
+#include "sijil/base/config.h"
 #include "sijil/base/env.h"
 #include "sijil/crypto/pkcs11_key_store.h"
+#include "sijil/server/app.h"
 #include "sijil/server/command.h"
 #include "sijil/store/database.h"
 
@@ -23,10 +27,10 @@ namespace {
 
 struct AuditOptions {
   std::string db_url;
+  std::string data_dir;
   std::string public_key_file;
-  std::string hsm_dir;
-  std::string hsm_module = "/usr/lib/softhsm/libsofthsm2.so";
-  std::string token_label = "sijil";
+  std::string hsm_module;
+  std::string token_label;
   std::string key_label = "sijil-audit";
   bool json = false;
 };
@@ -41,31 +45,41 @@ int Fail(const Status& st, bool json) {
   return 2;
 }
 
-Result<crypto::PublicKey> LoadKey(const AuditOptions& o) {
+Result<Config> LoadConfig(const CommandContext& ctx, const AuditOptions& o) {
+  SIJIL_ASSIGN_OR_RETURN(Config config,
+                         Config::LoadFromProcess(ConfigSchema::Global(), ctx.config_path));
+  const std::pair<const char*, const std::string*> overrides[] = {
+      {"server.data_dir", &o.data_dir},
+      {"store.url", &o.db_url},
+      {"hsm.module", &o.hsm_module},
+      {"hsm.token_label", &o.token_label}};
+  for (const auto& [key, value] : overrides) {
+    if (!value->empty()) SIJIL_RETURN_IF_ERROR(config.Set(key, *value, "command line"));
+  }
+  return config;
+}
+
+Result<crypto::PublicKey> LoadKey(const Config& config, const AuditOptions& o) {
   if (!o.public_key_file.empty()) {
     SIJIL_ASSIGN_OR_RETURN(std::string pem, Env::Default().ReadFile(o.public_key_file));
     return crypto::PublicKey::FromPem(pem);
   }
-  crypto::Pkcs11Settings settings;
-  settings.module_path = o.hsm_module;
-  settings.token_label = o.token_label;
-  settings.softhsm_dir = o.hsm_dir;
-  if (const char* pin = std::getenv("SIJIL_HSM_PIN")) settings.pin = pin;
+  SIJIL_ASSIGN_OR_RETURN(crypto::Pkcs11Settings settings,
+                         server::ConfiguredHsmSettings(config, Env::Default(), false));
   SIJIL_ASSIGN_OR_RETURN(std::unique_ptr<crypto::Pkcs11KeyStore> store,
                          crypto::Pkcs11KeyStore::Open(settings, Env::Default()));
   SIJIL_ASSIGN_OR_RETURN(crypto::KeyStoreKey key, store->FindKeyPair(o.key_label));
   return key.public_key;
 }
 
-int RunVerify(const AuditOptions& o) {
-  if (o.public_key_file.empty() == o.hsm_dir.empty()) {
-    return Fail(
-        Status::InvalidArgument("SIJ-AUD-004", "give exactly one of --public-key or --hsm-dir"),
-        o.json);
-  }
-  Result<crypto::PublicKey> key = LoadKey(o);
+int RunVerify(const CommandContext& ctx, const AuditOptions& o) {
+  Result<Config> config = LoadConfig(ctx, o);
+  if (!config.ok()) return Fail(config.status(), o.json);
+  // The key first: a missing key store must not leave an empty database behind.
+  Result<crypto::PublicKey> key = LoadKey(*config, o);
   if (!key.ok()) return Fail(key.status(), o.json);
-  Result<std::unique_ptr<store::Database>> db = store::OpenDatabase(o.db_url);
+  Result<std::unique_ptr<store::Database>> db =
+      server::OpenConfiguredDatabase(*config, Env::Default());
   if (!db.ok()) return Fail(db.status(), o.json);
   Result<audit::VerifyReport> report = audit::VerifyAuditLog(**db, *key);
   if (!report.ok()) return Fail(report.status(), o.json);
@@ -96,16 +110,18 @@ void SetupAudit(CLI::App& root, CommandContext& ctx) {
   auto o = std::make_shared<AuditOptions>();
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check the hash chain and checkpoint signatures (exit 0 intact, 1 tampered)");
-  verify->add_option("--db", o->db_url, "Database URL (sqlite:PATH or postgresql://...)")
-      ->required();
-  verify->add_option("--public-key", o->public_key_file, "Audit public key (PEM)");
-  verify->add_option("--hsm-dir", o->hsm_dir,
-                     "SoftHSM directory of the key store (PIN in SIJIL_HSM_PIN)");
-  verify->add_option("--hsm-module", o->hsm_module, "PKCS#11 module");
-  verify->add_option("--token", o->token_label, "Token label");
+  verify->add_option("--db", o->db_url,
+                     "Database URL (store.url: sqlite:PATH or postgresql://...; default "
+                     "sqlite:<data-dir>/sijil.db)");
+  verify->add_option("--data-dir", o->data_dir,
+                     "Data directory of `sijil serve` (server.data_dir)");
+  verify->add_option("--public-key", o->public_key_file,
+                     "Audit public key (PEM) instead of the configured key store");
+  verify->add_option("--hsm-module", o->hsm_module, "PKCS#11 module (hsm.module)");
+  verify->add_option("--token", o->token_label, "Token label (hsm.token_label)");
   verify->add_option("--key-label", o->key_label, "Label of the audit key");
   verify->add_flag("--json", o->json, "Print one JSON object");
-  verify->callback([o, &ctx] { ctx.exit_code = RunVerify(*o); });
+  verify->callback([o, &ctx] { ctx.exit_code = RunVerify(ctx, *o); });
 }
 
 SIJIL_REGISTER_COMMAND(310, "audit", SetupAudit);

@@ -1,17 +1,19 @@
-// `sijil keys list | rotate <app> [<ref>] | cert <app> [<ref>]`: the key manager's keys in a
-// data directory made by `sijil serve` (its SoftHSM2 token under <data-dir>/hsm and its
-// database <data-dir>/sijil.db). Works while the server runs: SoftHSM2 and SQLite both allow
-// a second process.
+// `sijil keys list | rotate <app> [<ref>] | cert <app> [<ref>]`: the key manager's keys, found
+// through the same configuration as `sijil serve` (-c FILE, SIJIL_* variables; by default the
+// SoftHSM2 token under <data-dir>/hsm and the database <data-dir>/sijil.db). Works while the
+// server runs: SoftHSM2 and SQLite both allow a second process.
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "sijil/base/config.h"
 #include "sijil/base/env.h"
 #include "sijil/crypto/errors.h"
 #include "sijil/crypto/key_manager.h"
 #include "sijil/crypto/pkcs11_key_store.h"
 #include "sijil/crypto/sql_key_repository.h"
+#include "sijil/server/app.h"
 #include "sijil/server/command.h"
 #include "sijil/store/database.h"
 
@@ -19,10 +21,10 @@ namespace sijil::cli {
 namespace {
 
 struct KeysFlags {
-  std::string data_dir = "./var";
+  std::string data_dir;
   std::string store_url;
-  std::string hsm_module = "/usr/lib/softhsm/libsofthsm2.so";
-  std::string token_label = "sijil";
+  std::string hsm_module;
+  std::string token_label;
   std::string app;
   std::string ref;
   bool chain = false;
@@ -41,32 +43,23 @@ int Fail(const Status& s) {
   return 2;
 }
 
-Result<Opened> Open(const KeysFlags& flags) {
+Result<Opened> Open(const CommandContext& ctx, const KeysFlags& flags) {
   Env& env = Env::Default();
-  std::filesystem::path dir(flags.data_dir);
-  std::filesystem::path hsm_dir = dir / "hsm";
+  SIJIL_ASSIGN_OR_RETURN(Config config,
+                         Config::LoadFromProcess(ConfigSchema::Global(), ctx.config_path));
+  const std::pair<const char*, const std::string*> overrides[] = {
+      {"server.data_dir", &flags.data_dir},
+      {"store.url", &flags.store_url},
+      {"hsm.module", &flags.hsm_module},
+      {"hsm.token_label", &flags.token_label}};
+  for (const auto& [key, value] : overrides) {
+    if (!value->empty()) SIJIL_RETURN_IF_ERROR(config.Set(key, *value, "command line"));
+  }
   // Never create a key store here: only `sijil serve` makes one, at first start.
-  if (!env.FileExists(hsm_dir / "softhsm2.conf")) {
-    return Status::FailedPrecondition(crypto::kErrHsmToken, "no key store in " + hsm_dir.string() +
-                                                                " (start `sijil serve --data-dir " +
-                                                                flags.data_dir + "` once first)");
-  }
-  crypto::Pkcs11Settings hsm;
-  hsm.module_path = flags.hsm_module;
-  hsm.token_label = flags.token_label;
-  hsm.softhsm_dir = hsm_dir.string();
-  if (const char* pin = std::getenv("SIJIL_HSM_PIN"); pin != nullptr && *pin != '\0') {
-    hsm.pin = pin;
-  } else if (env.FileExists(hsm_dir / "pin")) {
-    SIJIL_ASSIGN_OR_RETURN(hsm.pin, env.ReadFile(hsm_dir / "pin"));
-    while (!hsm.pin.empty() && (hsm.pin.back() == '\n' || hsm.pin.back() == '\r')) {
-      hsm.pin.pop_back();
-    }
-  }
+  SIJIL_ASSIGN_OR_RETURN(crypto::Pkcs11Settings hsm,
+                         server::ConfiguredHsmSettings(config, env, /*may_create=*/false));
   Opened o;
-  std::string url =
-      flags.store_url.empty() ? "sqlite:" + (dir / "sijil.db").string() : flags.store_url;
-  SIJIL_ASSIGN_OR_RETURN(o.db, store::OpenDatabase(url, env));
+  SIJIL_ASSIGN_OR_RETURN(o.db, server::OpenConfiguredDatabase(config, env));
   SIJIL_ASSIGN_OR_RETURN(o.hsm, crypto::Pkcs11KeyStore::Open(hsm, env));
   SIJIL_ASSIGN_OR_RETURN(o.repo, crypto::SqlKeyRepository::Open(*o.db));
   SIJIL_ASSIGN_OR_RETURN(o.keys, crypto::KeyManager::Create({}, *o.hsm, *o.repo, env));
@@ -82,8 +75,8 @@ std::string Iso(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-int List(const KeysFlags& flags) {
-  auto opened = Open(flags);
+int List(const CommandContext& ctx, const KeysFlags& flags) {
+  auto opened = Open(ctx, flags);
   if (!opened.ok()) return Fail(opened.status());
   auto keys = opened->keys->ListKeys();
   if (!keys.ok()) return Fail(keys.status());
@@ -118,8 +111,8 @@ int List(const KeysFlags& flags) {
   return 0;
 }
 
-int Rotate(const KeysFlags& flags) {
-  auto opened = Open(flags);
+int Rotate(const CommandContext& ctx, const KeysFlags& flags) {
+  auto opened = Open(ctx, flags);
   if (!opened.ok()) return Fail(opened.status());
   auto key = opened->keys->Rotate(flags.app, flags.ref);
   if (!key.ok()) return Fail(key.status());
@@ -142,8 +135,8 @@ int Rotate(const KeysFlags& flags) {
   return 0;
 }
 
-int Cert(const KeysFlags& flags) {
-  auto opened = Open(flags);
+int Cert(const CommandContext& ctx, const KeysFlags& flags) {
+  auto opened = Open(ctx, flags);
   if (!opened.ok()) return Fail(opened.status());
   auto chain = opened->keys->GetCertificateChain(flags.app, flags.ref);
   if (!chain.ok()) return Fail(chain.status());
@@ -158,18 +151,20 @@ void SetupKeys(CLI::App& root, CommandContext& ctx) {
   auto flags = std::make_shared<KeysFlags>();
   auto common = [flags](CLI::App* cmd) {
     cmd->add_option("--data-dir", flags->data_dir,
-                    "Data directory of `sijil serve` (default ./var)");
+                    "Data directory of `sijil serve` (server.data_dir)");
     cmd->add_option("--store-url", flags->store_url,
-                    "Database URL when not <data-dir>/sijil.db (sqlite:PATH or postgresql://...)");
-    cmd->add_option("--hsm-module", flags->hsm_module, "PKCS#11 module");
-    cmd->add_option("--hsm-token", flags->token_label, "Token label (default sijil)");
-    cmd->footer("The HSM PIN comes from SIJIL_HSM_PIN, else <data-dir>/hsm/pin.");
+                    "Database URL (store.url; default sqlite:<data-dir>/sijil.db)");
+    cmd->add_option("--hsm-module", flags->hsm_module, "PKCS#11 module (hsm.module)");
+    cmd->add_option("--hsm-token", flags->token_label, "Token label (hsm.token_label)");
+    cmd->footer(
+        "Settings not given here come from the configuration (-c FILE, SIJIL_* variables). The "
+        "HSM PIN comes from hsm.pin / SIJIL_HSM_PIN, else <data-dir>/hsm/pin.");
   };
 
   CLI::App* list = keys->add_subcommand("list", "List every key with its validity");
   list->add_flag("--json", flags->json, "Print one JSON object");
   common(list);
-  list->callback([&ctx, flags] { ctx.exit_code = List(*flags); });
+  list->callback([&ctx, flags] { ctx.exit_code = List(ctx, *flags); });
 
   CLI::App* rotate = keys->add_subcommand(
       "rotate", "Make a new key current for <app> [<ref>] (ROOT, a module, or a base key)");
@@ -177,14 +172,14 @@ void SetupKeys(CLI::App& root, CommandContext& ctx) {
   rotate->add_option("ref", flags->ref, "Reference id, e.g. identity_data (none: module key)");
   rotate->add_flag("--json", flags->json, "Print one JSON object");
   common(rotate);
-  rotate->callback([&ctx, flags] { ctx.exit_code = Rotate(*flags); });
+  rotate->callback([&ctx, flags] { ctx.exit_code = Rotate(ctx, *flags); });
 
   CLI::App* cert = keys->add_subcommand("cert", "Print the current certificate (PEM)");
   cert->add_option("app", flags->app, "Application id, e.g. ID_REPO")->required();
   cert->add_option("ref", flags->ref, "Reference id (none: module key)");
   cert->add_flag("--chain", flags->chain, "Print the chain up to the root");
   common(cert);
-  cert->callback([&ctx, flags] { ctx.exit_code = Cert(*flags); });
+  cert->callback([&ctx, flags] { ctx.exit_code = Cert(ctx, *flags); });
 }
 
 SIJIL_REGISTER_COMMAND(300, "keys", SetupKeys);

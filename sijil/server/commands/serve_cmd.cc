@@ -97,6 +97,8 @@ void PrintBanner(server::App& app, Env& env) {
             << "      -d '{\"request\":{\"userName\":\"" << user << "\",\"password\":\"" << password
             << "\"}}' \\\n"
             << "    | sed -n 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/p')\n"
+            << "  curl -s -X POST -H \"Authorization: Bearer $TOKEN\" " << base
+            << "/v1/idgenerator/uin\n"
             << "  curl -s -H \"Authorization: Bearer $TOKEN\" " << base
             << "/v1/idgenerator/uin/validate/" << uin << "\n"
             << "  curl -s -H \"Authorization: Bearer $TOKEN\" '" << base
