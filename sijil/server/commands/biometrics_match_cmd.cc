@@ -13,6 +13,7 @@
 #include "sijil/biometrics/finger_matcher.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_face.h"
 
 namespace sijil::cli {
 namespace {
@@ -23,6 +24,8 @@ struct MatchArgs {
   std::string a, b;
   double fmr = 1e-4;
   bool json = false;
+  std::string config_path;
+  std::string face_models;
 };
 
 struct EvalArgs {
@@ -32,6 +35,9 @@ struct EvalArgs {
   std::string impostors = "fvc";
   std::string out = ".";
   bool json = false;
+  std::string modality = "finger";
+  std::string config_path;
+  std::string face_models;
 };
 
 void PrintError(const Status& s, bool json) {
@@ -50,6 +56,9 @@ Result<FingerTemplate> LoadRecord(const std::string& path) {
 }
 
 int RunMatch(const MatchArgs& args) {
+  if (IsFaceInput(args.a) || IsFaceInput(args.b)) {
+    return RunFaceMatch({args.a, args.b, args.config_path, args.face_models, args.json});
+  }
   if (!(args.fmr > 0 && args.fmr < 1)) {
     PrintError(Status::InvalidArgument("SIJ-BIO-030", "--fmr must be in (0, 1)"), args.json);
     return 2;
@@ -88,6 +97,9 @@ int RunMatch(const MatchArgs& args) {
 }
 
 int RunEval(const EvalArgs& args) {
+  if (args.modality == "face") {
+    return RunFaceEval({args.db, args.out, args.config_path, args.face_models, args.json});
+  }
   Env& env = Env::Default();
   if (args.templates && args.images) {
     PrintError(
@@ -181,13 +193,18 @@ void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
 
   auto match_args = std::make_shared<MatchArgs>();
   CLI::App* match = group->add_subcommand(
-      "match", "Compare two minutiae records (ISO/IEC 19794-2 2005/2011, ANSI 378)");
+      "match", "Compare two minutiae records (ISO/IEC 19794-2 2005/2011, ANSI 378) or two faces");
   match->add_option("A", match_args->a, "probe record")->required();
   match->add_option("B", match_args->b, "reference record")->required();
   match->add_option("--fmr", match_args->fmr, "false-match rate that sets the threshold")
       ->capture_default_str();
   match->add_flag("--json", match_args->json, "print one JSON object");
-  match->callback([&ctx, match_args] { ctx.exit_code = RunMatch(*match_args); });
+  match->add_option("--face-models", match_args->face_models,
+                    "folder with fr_detect/fr_landmark/fr_feature.onnx (else biometrics.face.*)");
+  match->callback([&ctx, match_args] {
+    match_args->config_path = ctx.config_path;
+    ctx.exit_code = RunMatch(*match_args);
+  });
 
   auto eval_args = std::make_shared<EvalArgs>();
   CLI::App* eval = group->add_subcommand(
@@ -201,7 +218,16 @@ void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
   eval->add_option("--out", eval_args->out, "folder for <db>_det.csv and <db>_det.png")
       ->capture_default_str();
   eval->add_flag("--json", eval_args->json, "print one JSON object");
-  eval->callback([&ctx, eval_args] { ctx.exit_code = RunEval(*eval_args); });
+  eval->add_option("--modality", eval_args->modality,
+                   "finger: FVC folder; face: one sub-folder of images per person")
+      ->check(CLI::IsMember({"finger", "face"}))
+      ->capture_default_str();
+  eval->add_option("--face-models", eval_args->face_models,
+                   "folder with fr_detect/fr_landmark/fr_feature.onnx (else biometrics.face.*)");
+  eval->callback([&ctx, eval_args] {
+    eval_args->config_path = ctx.config_path;
+    ctx.exit_code = RunEval(*eval_args);
+  });
 }
 
 SIJIL_REGISTER_COMMAND(400, "biometrics-match", SetupBiometricsMatch);

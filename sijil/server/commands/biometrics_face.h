@@ -1,0 +1,35 @@
+// Face halves of `sijil biometrics match` and `sijil biometrics eval --modality face`,
+// shared by the command files of the `biometrics` group. Single-threaded CLI code.
+#ifndef SIJIL_SERVER_COMMANDS_BIOMETRICS_FACE_H_
+#define SIJIL_SERVER_COMMANDS_BIOMETRICS_FACE_H_
+
+#include <string>
+
+namespace sijil::cli {
+
+// True when `path` holds a 19794-5 face record or a face image (JPEG, PNG, JPEG 2000, PGM)
+// rather than a minutiae record.
+bool IsFaceInput(const std::string& path);
+
+struct FaceMatchRequest {
+  std::string a, b;
+  std::string config_path;
+  std::string models_dir;  // --face-models: overrides the biometrics.face.* model paths
+  bool json = false;
+};
+// Exit status: 0 match, 1 no match, 2 error.
+int RunFaceMatch(const FaceMatchRequest& request);
+
+struct FaceEvalRequest {
+  std::string db;
+  std::string out = ".";
+  std::string config_path;
+  std::string models_dir;
+  bool json = false;
+  bool fallback = true;  // whole image when the detector finds no face
+};
+int RunFaceEval(const FaceEvalRequest& request);
+
+}  // namespace sijil::cli
+
+#endif  // SIJIL_SERVER_COMMANDS_BIOMETRICS_FACE_H_

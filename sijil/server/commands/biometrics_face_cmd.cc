@@ -1,0 +1,235 @@
+// Face matching and evaluation for the `sijil biometrics` group (see biometrics_face.h),
+// and the registration of the face engine's configuration keys.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sijil/base/config.h"
+#include "sijil/base/env.h"
+#include "sijil/biometrics/bio_status.h"
+#include "sijil/biometrics/det.h"
+#include "sijil/biometrics/face_engine.h"
+#include "sijil/biometrics/face_eval.h"
+#include "sijil/biometrics/face_image_record.h"
+#include "sijil/biometrics/image_codec.h"
+#include "sijil/server/commands/biometrics_face.h"
+
+namespace sijil::cli {
+
+using namespace sijil::biometrics;
+using nlohmann::json;
+
+namespace {
+
+ConfigKeys kFaceKeys(&DeclareFaceConfig);
+
+void PrintError(const Status& s, bool json_output) {
+  if (json_output) {
+    std::cout << json{{"error", s.code()}, {"message", s.message()}}.dump() << "\n";
+  } else {
+    std::cerr << "error: " << s.ToString() << "\n";
+  }
+}
+
+struct FaceSetup {
+  std::unique_ptr<FaceEngine> engine;
+  FaceExtractOptions options;
+  double threshold = 0;
+};
+
+Result<FaceSetup> MakeEngine(const std::string& config_path, const std::string& models_dir) {
+  SIJIL_ASSIGN_OR_RETURN(Config config,
+                         Config::LoadFromProcess(ConfigSchema::Global(), config_path));
+  FaceModelPaths paths =
+      models_dir.empty() ? FaceModelPathsFromConfig(config) : FaceModelPathsInDirectory(models_dir);
+  FaceSetup setup;
+  SIJIL_ASSIGN_OR_RETURN(setup.engine, FaceEngine::Create(paths));
+  setup.options.min_detection_score =
+      static_cast<float>(config.GetDouble("biometrics.face.min_detection_score"));
+  setup.threshold = config.GetDouble("biometrics.face.threshold");
+  return setup;
+}
+
+Result<Image> LoadFace(const std::string& path) {
+  SIJIL_ASSIGN_OR_RETURN(std::string raw, Env::Default().ReadFile(path));
+  const bool record = raw.size() >= 4 && raw.compare(0, 4, std::string("FAC\0", 4)) == 0;
+  auto image = record ? FaceRecordImage(AsBytes(raw)) : DecodeFaceImageFile(AsBytes(raw));
+  if (!image.ok()) return image.status().WithContext(path);
+  return image;
+}
+
+json QualityJson(const FaceTemplate& t) {
+  const FaceQuality& q = t.quality;
+  return {{"score", q.score},
+          {"inter_eye_pixels", q.inter_eye_pixels},
+          {"roll_degrees", q.roll_degrees},
+          {"yaw_degrees", q.yaw_degrees},
+          {"pitch_ratio", q.pitch_ratio},
+          {"sharpness", q.sharpness},
+          {"brightness", q.brightness},
+          {"contrast", q.contrast},
+          {"clipped_fraction", q.clipped_fraction}};
+}
+
+json FaceJson(const FaceTemplate& t) {
+  const FaceBox& b = t.detection.box;
+  return {{"detected", t.detected},
+          {"faces_found", t.faces_found},
+          {"box", {b.x1, b.y1, b.x2, b.y2}},
+          {"detector_score", b.score},
+          {"quality", QualityJson(t)}};
+}
+
+std::string DbName(const std::string& db) {
+  std::filesystem::path p(db);
+  std::string name = p.filename().string();
+  if (name.empty()) name = p.parent_path().filename().string();
+  return name.empty() ? "db" : name;
+}
+
+}  // namespace
+
+bool IsFaceInput(const std::string& path) {
+  auto raw = Env::Default().ReadFile(path);
+  if (!raw.ok() || raw->size() < 4) return false;
+  if (raw->compare(0, 4, std::string("FAC\0", 4)) == 0) return true;
+  if (raw->compare(0, 2, "P5") == 0) return true;
+  switch (SniffImageCodec(AsBytes(*raw))) {
+    case ImageCodec::kJpeg:
+    case ImageCodec::kPng:
+    case ImageCodec::kJpeg2000:
+      return true;
+    default:
+      return false;
+  }
+}
+
+int RunFaceMatch(const FaceMatchRequest& r) {
+  auto setup = MakeEngine(r.config_path, r.models_dir);
+  if (!setup.ok()) {
+    PrintError(setup.status(), r.json);
+    return 2;
+  }
+  FaceTemplate t[2];
+  const std::string* files[2] = {&r.a, &r.b};
+  for (int i = 0; i < 2; ++i) {
+    auto image = LoadFace(*files[i]);
+    if (!image.ok()) {
+      PrintError(image.status(), r.json);
+      return 2;
+    }
+    auto extracted = setup->engine->Extract(*image, setup->options);
+    if (!extracted.ok()) {
+      PrintError(extracted.status().WithContext(*files[i]), r.json);
+      return 2;
+    }
+    t[i] = std::move(*extracted);
+  }
+  const double score = FaceEngine::Compare(t[0], t[1]);
+  const bool match = score >= setup->threshold;
+  if (r.json) {
+    std::cout << json{{"modality", "face"}, {"score", score},      {"threshold", setup->threshold},
+                      {"match", match},     {"a", FaceJson(t[0])}, {"b", FaceJson(t[1])}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf("face cosine %.4f threshold %.4f: %s\n", score, setup->threshold,
+                match ? "MATCH" : "NO MATCH");
+    for (int i = 0; i < 2; ++i) {
+      std::printf("%s: %s, quality %d (eyes %.0f px apart, yaw %.0f, roll %.0f)\n",
+                  files[i]->c_str(), t[i].detected ? "face detected" : "no face detected",
+                  t[i].quality.score, t[i].quality.inter_eye_pixels, t[i].quality.yaw_degrees,
+                  t[i].quality.roll_degrees);
+    }
+  }
+  return match ? 0 : 1;
+}
+
+int RunFaceEval(const FaceEvalRequest& r) {
+  Env& env = Env::Default();
+  auto setup = MakeEngine(r.config_path, r.models_dir);
+  if (!setup.ok()) {
+    PrintError(setup.status(), r.json);
+    return 2;
+  }
+  setup->options.whole_image_fallback = r.fallback;
+  auto db = LoadFaceDatabase(env, *setup->engine, r.db, setup->options);
+  if (!db.ok()) {
+    PrintError(db.status(), r.json);
+    return 2;
+  }
+  FaceEvaluation ev = EvaluateFace(env, *db);
+  const ErrorRates& rates = ev.rates;
+
+  const std::string name = DbName(r.db);
+  std::filesystem::path csv = std::filesystem::path(r.out) / (name + "_face_det.csv");
+  std::filesystem::path png = std::filesystem::path(r.out) / (name + "_face_det.png");
+  Status written = env.CreateDirectories(r.out);
+  if (written.ok()) written = env.WriteFileAtomic(csv, DetCsv(rates));
+  std::string png_bytes;
+  DetCurve curve{name + " (face)", &rates};
+  if (written.ok()) written = RenderDetPng(std::span(&curve, 1), &png_bytes);
+  if (written.ok()) written = env.WriteFileAtomic(png, png_bytes);
+  if (!written.ok()) {
+    PrintError(written, r.json);
+    return 2;
+  }
+
+  auto stats = [](const ScoreStats& s) {
+    return json{{"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max}};
+  };
+  if (r.json) {
+    json j = {{"db", r.db},
+              {"modality", "face"},
+              {"eer", rates.eer},
+              {"fmr100", rates.fmr100},
+              {"fmr1000", rates.fmr1000},
+              {"fmr10000", rates.fmr10000},
+              {"zero_fmr", rates.zero_fmr},
+              {"eer_threshold", rates.eer_threshold},
+              {"threshold_fmr100", ev.threshold_fmr100},
+              {"threshold_fmr1000", ev.threshold_fmr1000},
+              {"genuine", ev.genuine_scores.size()},
+              {"impostor", ev.impostor_scores.size()},
+              {"genuine_pairs", "unordered"},
+              {"genuine_scores", stats(ev.genuine)},
+              {"impostor_scores", stats(ev.impostor)},
+              {"subjects", db->subjects},
+              {"images", db->images},
+              {"detected", db->detected},
+              {"fallback_whole_image", db->fallback},
+              {"failed", db->failed},
+              {"mean_quality", db->mean_quality},
+              {"extract_ms_per_image", db->extract_seconds_per_image * 1e3},
+              {"comparisons_per_second", ev.comparisons_per_second},
+              {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
+              {"det_csv", csv.string()},
+              {"det_png", png.string()}};
+    std::cout << j.dump() << "\n";
+  } else {
+    std::printf("database        %s (%zu subjects, %zu images)\n", r.db.c_str(), db->subjects,
+                db->images);
+    std::printf("faces           %zu detected, %zu whole-image fallback, %zu failed\n",
+                db->detected, db->fallback, db->failed);
+    std::printf("genuine pairs   %zu (cosine mean %.3f sd %.3f)\n", ev.genuine_scores.size(),
+                ev.genuine.mean, ev.genuine.sd);
+    std::printf("impostor pairs  %zu (cosine mean %.3f sd %.3f)\n", ev.impostor_scores.size(),
+                ev.impostor.mean, ev.impostor.sd);
+    std::printf("EER             %.2f%% (threshold %.3f)\n", 100 * rates.eer, rates.eer_threshold);
+    std::printf("FMR100          %.2f%% (threshold %.3f)\n", 100 * rates.fmr100,
+                ev.threshold_fmr100);
+    std::printf("FMR1000         %.2f%% (threshold %.3f)\n", 100 * rates.fmr1000,
+                ev.threshold_fmr1000);
+    std::printf("ZeroFMR         %.2f%%\n", 100 * rates.zero_fmr);
+    std::printf("extraction      %.1f ms per image\n", db->extract_seconds_per_image * 1e3);
+    std::printf("comparisons/s   %.0f wall, %.0f per CPU second (one thread)\n",
+                ev.comparisons_per_second, ev.comparisons_per_cpu_second);
+    std::printf("DET curve       %s, %s\n", csv.string().c_str(), png.string().c_str());
+  }
+  return 0;
+}
+
+}  // namespace sijil::cli
