@@ -42,4 +42,15 @@ CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
   return sub;
 }
 
+Result<Config> LoadCommandConfig(
+    const CommandContext& ctx,
+    std::initializer_list<std::pair<std::string_view, std::string>> overrides) {
+  SIJIL_ASSIGN_OR_RETURN(Config config,
+                         Config::LoadFromProcess(ConfigSchema::Global(), ctx.config_path));
+  for (const auto& [key, value] : overrides) {
+    if (!value.empty()) SIJIL_RETURN_IF_ERROR(config.Set(key, value, "command line"));
+  }
+  return config;
+}
+
 }  // namespace sijil::cli

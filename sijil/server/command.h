@@ -8,8 +8,13 @@
 #define SIJIL_SERVER_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "sijil/base/config.h"
+#include "sijil/base/result.h"
 
 namespace sijil::cli {
 
@@ -38,6 +43,13 @@ void SetupAllCommands(CLI::App& root, CommandContext& ctx);
 // several files contribute subcommands to one group (e.g. `sijil biometrics`).
 CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
                              const std::string& description);
+
+// Loads the configuration a command shares with `sijil serve` (the --config file, SIJIL_*
+// variables) and applies command-line overrides given as {key, value}; empty values are
+// skipped, so an option the user did not give leaves the configured value in place.
+Result<Config> LoadCommandConfig(
+    const CommandContext& ctx,
+    std::initializer_list<std::pair<std::string_view, std::string>> overrides);
 
 }  // namespace sijil::cli
 

@@ -45,20 +45,6 @@ int Fail(const Status& st, bool json) {
   return 2;
 }
 
-Result<Config> LoadConfig(const CommandContext& ctx, const AuditOptions& o) {
-  SIJIL_ASSIGN_OR_RETURN(Config config,
-                         Config::LoadFromProcess(ConfigSchema::Global(), ctx.config_path));
-  const std::pair<const char*, const std::string*> overrides[] = {
-      {"server.data_dir", &o.data_dir},
-      {"store.url", &o.db_url},
-      {"hsm.module", &o.hsm_module},
-      {"hsm.token_label", &o.token_label}};
-  for (const auto& [key, value] : overrides) {
-    if (!value->empty()) SIJIL_RETURN_IF_ERROR(config.Set(key, *value, "command line"));
-  }
-  return config;
-}
-
 Result<crypto::PublicKey> LoadKey(const Config& config, const AuditOptions& o) {
   if (!o.public_key_file.empty()) {
     SIJIL_ASSIGN_OR_RETURN(std::string pem, Env::Default().ReadFile(o.public_key_file));
@@ -73,7 +59,10 @@ Result<crypto::PublicKey> LoadKey(const Config& config, const AuditOptions& o) {
 }
 
 int RunVerify(const CommandContext& ctx, const AuditOptions& o) {
-  Result<Config> config = LoadConfig(ctx, o);
+  Result<Config> config = LoadCommandConfig(ctx, {{"server.data_dir", o.data_dir},
+                                                  {"store.url", o.db_url},
+                                                  {"hsm.module", o.hsm_module},
+                                                  {"hsm.token_label", o.token_label}});
   if (!config.ok()) return Fail(config.status(), o.json);
   // The key first: a missing key store must not leave an empty database behind.
   Result<crypto::PublicKey> key = LoadKey(*config, o);

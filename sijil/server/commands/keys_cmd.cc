@@ -46,15 +46,10 @@ int Fail(const Status& s) {
 Result<Opened> Open(const CommandContext& ctx, const KeysFlags& flags) {
   Env& env = Env::Default();
   SIJIL_ASSIGN_OR_RETURN(Config config,
-                         Config::LoadFromProcess(ConfigSchema::Global(), ctx.config_path));
-  const std::pair<const char*, const std::string*> overrides[] = {
-      {"server.data_dir", &flags.data_dir},
-      {"store.url", &flags.store_url},
-      {"hsm.module", &flags.hsm_module},
-      {"hsm.token_label", &flags.token_label}};
-  for (const auto& [key, value] : overrides) {
-    if (!value->empty()) SIJIL_RETURN_IF_ERROR(config.Set(key, *value, "command line"));
-  }
+                         LoadCommandConfig(ctx, {{"server.data_dir", flags.data_dir},
+                                                 {"store.url", flags.store_url},
+                                                 {"hsm.module", flags.hsm_module},
+                                                 {"hsm.token_label", flags.token_label}}));
   // Never create a key store here: only `sijil serve` makes one, at first start.
   SIJIL_ASSIGN_OR_RETURN(crypto::Pkcs11Settings hsm,
                          server::ConfiguredHsmSettings(config, env, /*may_create=*/false));
