@@ -175,21 +175,28 @@ FaceSynthParams FitFaceSynth(const FaceScoreTargets& targets, uint64_t seed, int
   }
   p.noise_spread = (lo + hi) / 2;
   p.noise = NoiseForMean(z, p.noise_spread, gm);
-  // Impostor: two samples' cosine is about the centres' cosine times the shrink factor the
-  // noise applies to genuine pairs (the genuine mean), plus noise terms (n1.n2, c1.n2, n1.c2)
-  // of variance (2 sigma^2 + sigma^4) / d. Centres: mean b^2 / (1 + b^2), sd
-  // 1 / (sqrt(k) (1 + b^2)).
-  double noise_var = 0;
-  for (double x : z) {
-    const double s2 = std::pow(p.noise * std::exp(p.noise_spread * x), 2);
-    noise_var += (2 * s2 + s2 * s2) / p.dim;
+  // Impostor: with f = 1 / sqrt((1 + s1^2)(1 + s2^2)) the shrink the noise applies, a
+  // sample pair's cosine is f (c1.c2 + c1.n2 + n1.c2 + n1.n2); the noise terms have variance
+  // (s1^2 + s2^2 + s1^2 s2^2) / d. So E = E[f] mu_c and
+  // Var = E[f^2] (var_c + mu_c^2) - (E[f] mu_c)^2 + E[f^2 (s1^2 + s2^2 + s1^2 s2^2)] / d;
+  // solve for the centres' mean mu_c = b^2 / (1 + b^2) and var_c = 1 / (k (1 + b^2)^2).
+  double ef = 0, ef2 = 0, enoise = 0;
+  const size_t pairs = z.size() / 2;
+  for (size_t i = 0; i < pairs; ++i) {
+    const double s1 = std::pow(p.noise * std::exp(p.noise_spread * z[2 * i]), 2);
+    const double s2 = std::pow(p.noise * std::exp(p.noise_spread * z[2 * i + 1]), 2);
+    const double f2 = 1.0 / ((1 + s1) * (1 + s2));
+    ef += std::sqrt(f2), ef2 += f2, enoise += f2 * (s1 + s2 + s1 * s2) / p.dim;
   }
-  noise_var /= static_cast<double>(z.size());
-  const double im = std::clamp(targets.impostor_mean / gm, 0.0, 0.95);
-  const double centre_var = std::pow(targets.impostor_sd / gm, 2) - noise_var;
-  const double b2 = im / (1 - im);
+  ef /= static_cast<double>(pairs), ef2 /= static_cast<double>(pairs);
+  enoise /= static_cast<double>(pairs);
+  const double mu_c = std::clamp(targets.impostor_mean / ef, 0.0, 0.95);
+  const double var_c =
+      (targets.impostor_sd * targets.impostor_sd + std::pow(ef * mu_c, 2) - enoise) / ef2 -
+      mu_c * mu_c;
+  const double b2 = mu_c / (1 - mu_c);
   p.shared_weight = std::sqrt(b2);
-  const double k = centre_var > 0 ? 1.0 / (centre_var * std::pow(1 + b2, 2)) : p.dim;
+  const double k = var_c > 0 ? 1.0 / (var_c * std::pow(1 + b2, 2)) : p.dim;
   p.identity_dims = static_cast<int>(std::clamp(std::lround(k), 2L, static_cast<long>(p.dim)));
   return p;
 }

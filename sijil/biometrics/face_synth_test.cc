@@ -44,7 +44,7 @@ TEST(FaceSynthTest, FitMatchesTargetDistributions) {
   // genuine pairs spread out.
   for (const FaceScoreTargets& target :
        {FaceScoreTargets{0.70, 0.10, 0.10, 0.08}, FaceScoreTargets{0.55, 0.15, 0.25, 0.12},
-        FaceScoreTargets{0.85, 0.05, 0.0, 0.05}}) {
+        FaceScoreTargets{0.85, 0.05, 0.0, 0.05}, FaceScoreTargets{0.78, 0.19, 0.064, 0.108}}) {
     FaceSynthParams p = FitFaceSynth(target, 11);
     FaceScoreTargets got = MeasureFaceSynth(FaceSynth(p), 80, 5);
     EXPECT_NEAR(got.genuine_mean, target.genuine_mean, 0.03) << target.genuine_mean;

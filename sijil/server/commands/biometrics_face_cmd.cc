@@ -14,6 +14,7 @@
 #include "sijil/biometrics/face_engine.h"
 #include "sijil/biometrics/face_eval.h"
 #include "sijil/biometrics/face_image_record.h"
+#include "sijil/biometrics/face_synth.h"
 #include "sijil/biometrics/image_codec.h"
 #include "sijil/server/commands/biometrics_face.h"
 
@@ -181,6 +182,10 @@ int RunFaceEval(const FaceEvalRequest& r) {
   auto stats = [](const ScoreStats& s) {
     return json{{"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max}};
   };
+  // Synthetic embeddings tuned to these distributions (for scale tests), and what they give.
+  const FaceScoreTargets real{ev.genuine.mean, ev.genuine.sd, ev.impostor.mean, ev.impostor.sd};
+  const FaceSynthParams synth = FitFaceSynth(real, /*seed=*/1);
+  const FaceScoreTargets got = MeasureFaceSynth(FaceSynth(synth), 100, 10);
   if (r.json) {
     json j = {{"db", r.db},
               {"modality", "face"},
@@ -206,6 +211,15 @@ int RunFaceEval(const FaceEvalRequest& r) {
               {"extract_ms_per_image", db->extract_seconds_per_image * 1e3},
               {"comparisons_per_second", ev.comparisons_per_second},
               {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
+              {"synthetic",
+               {{"identity_dims", synth.identity_dims},
+                {"shared_weight", synth.shared_weight},
+                {"noise", synth.noise},
+                {"noise_spread", synth.noise_spread},
+                {"genuine_mean", got.genuine_mean},
+                {"genuine_sd", got.genuine_sd},
+                {"impostor_mean", got.impostor_mean},
+                {"impostor_sd", got.impostor_sd}}},
               {"det_csv", csv.string()},
               {"det_png", png.string()}};
     std::cout << j.dump() << "\n";
@@ -227,6 +241,11 @@ int RunFaceEval(const FaceEvalRequest& r) {
     std::printf("extraction      %.1f ms per image\n", db->extract_seconds_per_image * 1e3);
     std::printf("comparisons/s   %.0f wall, %.0f per CPU second (one thread)\n",
                 ev.comparisons_per_second, ev.comparisons_per_cpu_second);
+    std::printf(
+        "synthetic fit   k=%d b=%.3f noise=%.3f spread=%.3f: genuine %.3f sd %.3f, "
+        "impostor %.3f sd %.3f\n",
+        synth.identity_dims, synth.shared_weight, synth.noise, synth.noise_spread, got.genuine_mean,
+        got.genuine_sd, got.impostor_mean, got.impostor_sd);
     std::printf("DET curve       %s, %s\n", csv.string().c_str(), png.string().c_str());
   }
   return 0;
