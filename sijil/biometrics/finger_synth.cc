@@ -1,0 +1,409 @@
+#include "sijil/biometrics/finger_synth.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <utility>
+
+#include <opencv2/imgproc.hpp>
+
+#include "sijil/base/env.h"
+#include "sijil/biometrics/internal/ridge_analysis.h"
+
+namespace sijil::biometrics {
+namespace {
+
+constexpr float kPi = std::numbers::pi_v<float>;
+
+// Mixes the seed with the finger and impression numbers (SplitMix64 finaliser), so each
+// finger and impression has its own independent stream.
+uint64_t Mix(uint64_t seed, uint64_t a, uint64_t b) {
+  uint64_t z =
+      seed ^ (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ 0x5851F42D4C957F2Dull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Draws from a seeded SimulatedEnv stream.
+class Draw {
+ public:
+  explicit Draw(uint64_t seed) : env_(seed) {}
+  float Uniform(float lo, float hi) {
+    double u = static_cast<double>(env_.RandomUint64() >> 11) * 0x1.0p-53;
+    return static_cast<float>(lo + (hi - lo) * u);
+  }
+  float Normal(float sigma) {
+    float u1 = std::max(Uniform(0, 1), 1e-7f), u2 = Uniform(0, 1);
+    return sigma * std::sqrt(-2 * std::log(u1)) * std::cos(2 * kPi * u2);
+  }
+  uint64_t Bits() { return env_.RandomUint64(); }
+
+ private:
+  SimulatedEnv env_;
+};
+
+float SmoothStep(float t) {
+  t = std::clamp(t, 0.0f, 1.0f);
+  return t * t * (3 - 2 * t);
+}
+
+cv::Mat Silhouette(int w, int h, Draw& rnd) {
+  cv::Mat s = cv::Mat::zeros(h, w, CV_8U);
+  float hw = w * rnd.Uniform(0.36f, 0.44f);
+  float top = h * rnd.Uniform(0.28f, 0.36f);     // height of the upper half-ellipse
+  float bottom = h * rnd.Uniform(0.12f, 0.20f);  // depth of the lower half-ellipse
+  float cx = w / 2.0f, y_top = h * 0.04f + top, y_bottom = h * 0.96f - bottom;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      float dx = (x - cx) / hw;
+      bool in;
+      if (y < y_top) {
+        float dy = (y - y_top) / top;
+        in = dx * dx + dy * dy <= 1;
+      } else if (y > y_bottom) {
+        float dy = (y - y_bottom) / bottom;
+        in = dx * dx + dy * dy <= 1;
+      } else {
+        in = std::fabs(dx) <= 1;
+      }
+      if (in) s.at<uint8_t>(y, x) = 255;
+    }
+  }
+  return s;
+}
+
+PatternClass DrawClass(Draw& rnd) {
+  float u = rnd.Uniform(0, 100);
+  if (u < 3.7f) return PatternClass::kArch;
+  if (u < 6.6f) return PatternClass::kTentedArch;
+  if (u < 40.4f) return PatternClass::kLeftLoop;
+  if (u < 72.1f) return PatternClass::kRightLoop;
+  return PatternClass::kWhorl;
+}
+
+// Impression geometry: contact ellipse, plastic distortion, global motion, skin condition.
+struct Geometry {
+  cv::Point2f contact;  // contact centre (master coordinates)
+  float contact_a = 100, contact_b = 140;
+  float d_rot = 0, d_tx = 0, d_ty = 0;  // rigid motion of the outer skin
+  float brake_r0 = 0.35f, brake_r1 = 1.0f;
+  float rot = 0, tx = 0, ty = 0;  // global
+  cv::Point2f centre;             // image centre
+  float level = 0;                // ridge threshold (thickness)
+};
+
+Geometry DrawGeometry(const SynthSettings& s, const MasterPrint& m, Draw& rnd) {
+  Geometry g;
+  cv::Moments mo = cv::moments(m.silhouette, true);
+  cv::Point2f c(static_cast<float>(mo.m10 / std::max(mo.m00, 1.0)),
+                static_cast<float>(mo.m01 / std::max(mo.m00, 1.0)));
+  g.contact = c + cv::Point2f(rnd.Normal(12), rnd.Normal(18));
+  g.contact_a = s.width * rnd.Uniform(0.30f, 0.42f);
+  g.contact_b = s.height * rnd.Uniform(0.30f, 0.42f);
+  g.d_rot = rnd.Normal(0.05f) * s.distortion;
+  g.d_tx = rnd.Normal(5.0f) * s.distortion;
+  g.d_ty = rnd.Normal(5.0f) * s.distortion;
+  g.brake_r0 = rnd.Uniform(0.25f, 0.45f);
+  g.brake_r1 = g.brake_r0 + rnd.Uniform(0.5f, 0.8f);
+  g.rot = rnd.Uniform(-1, 1) * s.max_rotation_deg * kPi / 180;
+  g.tx = rnd.Uniform(-1, 1) * s.max_translation_px;
+  g.ty = rnd.Uniform(-1, 1) * s.max_translation_px;
+  g.centre = cv::Point2f(s.width / 2.0f, s.height / 2.0f);
+  g.level = rnd.Uniform(-0.3f, 0.3f);
+  return g;
+}
+
+// Distortion weight of a master point: 0 in the close-contact core, 1 far out.
+float Brake(const Geometry& g, cv::Point2f v) {
+  float ex = (v.x - g.contact.x) / g.contact_a, ey = (v.y - g.contact.y) / g.contact_b;
+  float r = std::sqrt(ex * ex + ey * ey);
+  return SmoothStep((r - g.brake_r0) / (g.brake_r1 - g.brake_r0));
+}
+
+cv::Point2f Rotate(cv::Point2f v, cv::Point2f about, float a) {
+  float c = std::cos(a), s = std::sin(a);
+  cv::Point2f d = v - about;
+  return about + cv::Point2f(c * d.x - s * d.y, s * d.x + c * d.y);
+}
+
+cv::Point2f Distort(const Geometry& g, cv::Point2f v) {
+  cv::Point2f t = Rotate(v, g.contact, g.d_rot) + cv::Point2f(g.d_tx, g.d_ty);
+  return v + (t - v) * Brake(g, v);
+}
+
+// Master -> impression.
+cv::Point2f Forward(const Geometry& g, cv::Point2f v) {
+  return Rotate(Distort(g, v), g.centre, g.rot) + cv::Point2f(g.tx, g.ty);
+}
+
+// Impression -> master (the distortion inverted by fixed-point iteration).
+cv::Point2f Backward(const Geometry& g, cv::Point2f p) {
+  cv::Point2f v1 = Rotate(p - cv::Point2f(g.tx, g.ty), g.centre, -g.rot);
+  cv::Point2f v = v1;
+  for (int i = 0; i < 4; ++i) {
+    cv::Point2f t = Rotate(v, g.contact, g.d_rot) + cv::Point2f(g.d_tx, g.d_ty);
+    v = v1 - (t - v) * Brake(g, v);
+  }
+  return v;
+}
+
+// Direction change of the whole mapping at master point v (for minutiae angles).
+float ForwardAngle(const Geometry& g, cv::Point2f v, float pixel_dir) {
+  cv::Point2f d(std::cos(pixel_dir), std::sin(pixel_dir));
+  cv::Point2f a = Forward(g, v), b = Forward(g, v + 3.0f * d);
+  return std::atan2(b.y - a.y, b.x - a.x);
+}
+
+bool InContact(const Geometry& g, cv::Point2f v) {
+  float ex = (v.x - g.contact.x) / g.contact_a, ey = (v.y - g.contact.y) / g.contact_b;
+  return ex * ex + ey * ey <= 1.0f;
+}
+
+}  // namespace
+
+std::string_view PatternClassName(PatternClass c) {
+  switch (c) {
+    case PatternClass::kArch:
+      return "arch";
+    case PatternClass::kTentedArch:
+      return "tented_arch";
+    case PatternClass::kLeftLoop:
+      return "left_loop";
+    case PatternClass::kRightLoop:
+      return "right_loop";
+    case PatternClass::kWhorl:
+      return "whorl";
+  }
+  return "unknown";
+}
+
+FingerSynthesizer::FingerSynthesizer(SynthSettings settings) : settings_(settings) {
+  settings_.width = std::clamp(settings_.width, 128, 1024);
+  settings_.height = std::clamp(settings_.height, 128, 1024);
+}
+
+PatternClass FingerSynthesizer::PatternOf(uint64_t seed, uint64_t finger) {
+  Draw rnd(Mix(seed, finger, 0xFFFF'FFFEull));
+  return DrawClass(rnd);
+}
+
+MasterPrint FingerSynthesizer::GenerateMaster(uint64_t seed, uint64_t finger) const {
+  Draw rnd(Mix(seed, finger, 0xFFFF'FFFFull));
+  const int w = settings_.width, h = settings_.height;
+  MasterPrint m;
+  m.silhouette = Silhouette(w, h, rnd);
+  m.pattern = PatternOf(seed, finger);
+  m.period = rnd.Uniform(8.5f, 11.0f);
+  const float cx = w / 2.0f + rnd.Normal(10), cy = h * rnd.Uniform(0.38f, 0.50f);
+  switch (m.pattern) {
+    case PatternClass::kArch:
+      break;
+    case PatternClass::kTentedArch:
+      m.cores.push_back({cx, cy});
+      m.deltas.push_back({cx + rnd.Normal(4), cy + rnd.Uniform(45, 80)});
+      break;
+    case PatternClass::kLeftLoop:
+    case PatternClass::kRightLoop: {
+      float side = m.pattern == PatternClass::kLeftLoop ? 1.0f : -1.0f;
+      m.cores.push_back({cx - side * rnd.Uniform(0, 20), cy});
+      m.deltas.push_back({cx + side * rnd.Uniform(50, 90), cy + rnd.Uniform(70, 110)});
+      break;
+    }
+    case PatternClass::kWhorl: {
+      float sep = rnd.Uniform(10, 30), tilt = rnd.Normal(0.4f);
+      m.cores.push_back({cx - sep * std::sin(tilt), cy - sep * std::cos(tilt)});
+      m.cores.push_back({cx + sep * std::sin(tilt), cy + sep * std::cos(tilt)});
+      m.deltas.push_back({cx - rnd.Uniform(70, 100), cy + rnd.Uniform(70, 110)});
+      m.deltas.push_back({cx + rnd.Uniform(70, 100), cy + rnd.Uniform(70, 110)});
+      break;
+    }
+  }
+  // Orientation field as doubled angles (pixel coordinates, y down).
+  cv::Mat cos2(h, w, CV_32F), sin2(h, w, CV_32F);
+  const float theta0 = rnd.Normal(0.12f);
+  const float arch_h = rnd.Uniform(40, 80), arch_s = rnd.Uniform(60, 90);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      float t2;
+      if (m.pattern == PatternClass::kArch) {
+        // Ridges y = y0 - hh exp(-(x - cx)^2 / 2s^2), flatter towards the bottom.
+        float hh = arch_h * SmoothStep((h * 0.95f - y) / (h * 0.7f));
+        float dx = x - cx;
+        float slope = hh * dx / (arch_s * arch_s) * std::exp(-dx * dx / (2 * arch_s * arch_s));
+        t2 = 2 * (std::atan(slope) + theta0);
+      } else {
+        // y is flipped so that loops open downwards as on a finger.
+        float sum = 0;
+        // A core has Poincare index +1/2 (the ridge turns with the path around it), a delta
+        // -1/2.
+        for (const auto& c : m.cores) sum += std::atan2(-(y - c.y), x - c.x);
+        for (const auto& d : m.deltas) sum -= std::atan2(-(y - d.y), x - d.x);
+        t2 = -(2 * theta0 + sum);
+      }
+      cos2.at<float>(y, x) = std::cos(t2);
+      sin2.at<float>(y, x) = std::sin(t2);
+    }
+  }
+  // Ridge growth from seeds.
+  cv::Mat field = cv::Mat::zeros(h, w, CV_32F);
+  // Seeds on a jittered grid (one cell in three left empty): every part of the silhouette is
+  // then reached in a few passes, and the fronts meet at random places, which is where the
+  // minutiae form.
+  const int total = cv::countNonZero(m.silhouette);
+  constexpr int kCell = 80;
+  for (int gy = 0; gy < h; gy += kCell) {
+    for (int gx = 0; gx < w; gx += kCell) {
+      const float keep = rnd.Uniform(0, 1);
+      const int x = std::min(w - 1, gx + static_cast<int>(rnd.Uniform(0, kCell)));
+      const int y = std::min(h - 1, gy + static_cast<int>(rnd.Uniform(0, kCell)));
+      if (keep < 0.67f && m.silhouette.at<uint8_t>(y, x)) {
+        field.at<float>(y, x) = rnd.Uniform(0, 1) < 0.5f ? 1.0f : -1.0f;
+      }
+    }
+  }
+  if (cv::countNonZero(field) == 0) {
+    field.at<float>(cv::Point(w / 2, h / 2)) = 1.0f;
+  }
+  const float sigma = 0.45f * m.period;
+  const float gain = 3.0f / (kPi * sigma * sigma);
+  const cv::Rect roi = cv::boundingRect(m.silhouette);
+  cv::Mat outside = ~m.silhouette;
+  for (int it = 0; it < 40; ++it) {
+    cv::Mat r = internal::OrientedGabor(field, cos2, sin2, m.period, sigma, 12, roi);
+    r *= gain;
+    field = cv::min(cv::max(r, -1.0f), 1.0f);
+    field.setTo(0, outside);
+    m.growth_passes = it + 1;
+    if (it >= 4) {
+      // Grown ridges are nearly square waves; only their zero crossings (about 4 % of the
+      // pixels at this threshold) stay weak once the silhouette is full.
+      int full = cv::countNonZero((cv::abs(field) > 0.2f) & m.silhouette);
+      if (full >= total * 0.93) {
+        // A few more passes settle the fronts that just met.
+        for (int k = 0; k < 2; ++k) {
+          r = internal::OrientedGabor(field, cos2, sin2, m.period, sigma, 12, roi) * gain;
+          field = cv::min(cv::max(r, -1.0f), 1.0f);
+          field.setTo(0, outside);
+        }
+        break;
+      }
+    }
+  }
+  m.ridges = field;
+  return m;
+}
+
+cv::Mat FingerSynthesizer::RenderMaster(const MasterPrint& master) const {
+  cv::Mat img;
+  master.ridges.convertTo(img, CV_8U, -110.0, 130.0);
+  img.setTo(255, ~master.silhouette);
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 0.7);
+  return img;
+}
+
+Result<Impression> FingerSynthesizer::MakeImpression(const MasterPrint& master, uint64_t seed,
+                                                     uint64_t finger, uint64_t impression,
+                                                     const FingerExtractor& extractor) const {
+  Draw rnd(Mix(seed, finger, impression));
+  Geometry g = DrawGeometry(settings_, master, rnd);
+  const int w = settings_.width, h = settings_.height;
+  // Pores and dry patches live on the skin, so they are drawn in master coordinates.
+  cv::Mat skin = master.ridges.clone();
+  const float noise = settings_.noise;
+  cv::RNG cvrng(rnd.Bits());
+  int pores = static_cast<int>(noise * rnd.Uniform(50, 250));
+  for (int i = 0; i < pores; ++i) {
+    cv::Point p(cvrng.uniform(0, w), cvrng.uniform(0, h));
+    if (skin.at<float>(p) > 0.3f) cv::circle(skin, p, 1, cv::Scalar(-1.0), cv::FILLED);
+  }
+  cv::Mat blotch(h / 16 + 1, w / 16 + 1, CV_32F);
+  cvrng.fill(blotch, cv::RNG::NORMAL, 0, 1);
+  cv::resize(blotch, blotch, cv::Size(w, h), 0, 0, cv::INTER_CUBIC);
+  const float dryness = noise * rnd.Uniform(0.0f, 0.5f);
+
+  cv::Mat map_x(h, w, CV_32F), map_y(h, w, CV_32F), contact(h, w, CV_32F);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      cv::Point2f v = Backward(g, cv::Point2f(static_cast<float>(x), static_cast<float>(y)));
+      map_x.at<float>(y, x) = v.x;
+      map_y.at<float>(y, x) = v.y;
+      float ex = (v.x - g.contact.x) / g.contact_a, ey = (v.y - g.contact.y) / g.contact_b;
+      contact.at<float>(y, x) = 1.0f - SmoothStep((std::sqrt(ex * ex + ey * ey) - 0.9f) / 0.2f);
+    }
+  }
+  cv::Mat ridges, sil, dry;
+  cv::remap(skin, ridges, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::Mat sil_f;
+  master.silhouette.convertTo(sil_f, CV_32F, 1.0 / 255);
+  cv::remap(sil_f, sil, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::remap(blotch, dry, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_REFLECT);
+
+  // Ink: ridge presence above the skin's threshold, faded at the contact edge and in dry
+  // patches.
+  const float background = rnd.Uniform(195, 240);
+  const float contrast = rnd.Uniform(110, 180);
+  cv::Mat img(h, w, CV_32F);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      float ink = SmoothStep((ridges.at<float>(y, x) - g.level + 0.25f) / 0.5f);
+      float c = contact.at<float>(y, x) * sil.at<float>(y, x);
+      float d = 1.0f - dryness * SmoothStep(dry.at<float>(y, x));
+      img.at<float>(y, x) = background - contrast * ink * c * d;
+    }
+  }
+  cv::GaussianBlur(img, img, cv::Size(0, 0), rnd.Uniform(0.5f, 1.1f));
+  cv::Mat n(h, w, CV_32F);
+  cvrng.fill(n, cv::RNG::NORMAL, 0, noise * rnd.Uniform(3, 12));
+  img += n;
+  Impression out;
+  img.convertTo(out.image, CV_8U);
+  SIJIL_ASSIGN_OR_RETURN(out.finger, extractor.Extract(out.image, 500));
+  return out;
+}
+
+FingerTemplate FingerSynthesizer::ImpressionTemplate(const MasterPrint& master,
+                                                     const FingerTemplate& master_template,
+                                                     uint64_t seed, uint64_t finger,
+                                                     uint64_t impression) const {
+  Draw rnd(Mix(seed, finger, impression));
+  // Same draws, in the same order, as MakeImpression's geometry.
+  Geometry g = DrawGeometry(settings_, master, rnd);
+  Draw jitter(Mix(seed ^ 0xA5A5A5A5ull, finger, impression));
+  FingerTemplate t = master_template;
+  t.minutiae.clear();
+  const int w = settings_.width, h = settings_.height;
+  for (const Minutia& m : master_template.minutiae) {
+    cv::Point2f v(m.x, m.y);
+    if (!InContact(g, v) || jitter.Uniform(0, 1) < 0.10f) continue;
+    cv::Point2f p = Forward(g, v) + cv::Point2f(jitter.Normal(1.5f), jitter.Normal(1.5f));
+    if (p.x < 0 || p.y < 0 || p.x > w - 1 || p.y > h - 1) continue;
+    // ISO angle -> pixel direction (y down) -> moved -> ISO angle.
+    float dir = ForwardAngle(g, v, -m.angle) + jitter.Normal(4.0f * kPi / 180);
+    float a = std::fmod(-dir, 2 * kPi);
+    if (a < 0) a += 2 * kPi;
+    Minutia o = m;
+    o.x = static_cast<uint16_t>(std::lround(p.x));
+    o.y = static_cast<uint16_t>(std::lround(p.y));
+    o.angle = a >= 2 * kPi ? 0.0f : a;
+    t.minutiae.push_back(o);
+  }
+  int spurious = static_cast<int>(jitter.Bits() % 4);
+  for (int i = 0; i < spurious; ++i) {
+    cv::Point2f v(g.contact.x + jitter.Normal(g.contact_a / 2),
+                  g.contact.y + jitter.Normal(g.contact_b / 2));
+    if (!InContact(g, v)) continue;
+    cv::Point2f p = Forward(g, v);
+    if (p.x < 0 || p.y < 0 || p.x > w - 1 || p.y > h - 1) continue;
+    Minutia o;
+    o.x = static_cast<uint16_t>(std::lround(p.x));
+    o.y = static_cast<uint16_t>(std::lround(p.y));
+    o.angle = jitter.Uniform(0, 2 * kPi - 1e-3f);
+    o.type = (jitter.Bits() & 1) ? MinutiaType::kEnding : MinutiaType::kBifurcation;
+    o.quality = 30;
+    t.minutiae.push_back(o);
+  }
+  return t;
+}
+
+}  // namespace sijil::biometrics
