@@ -3,20 +3,23 @@
 //
 // How it works (details and measured figures in docs/benchmarks.md):
 //  1. Preparation (once per template, at enrolment or probe time): minutiae are packed into
-//     small integer structs and every minutia gets edges to its nearest neighbours. An edge
-//     stores its length and the two minutia directions relative to the edge direction, so it
-//     does not change when the print is rotated or shifted (the local descriptor).
-//  2. Probe preparation (once per search): the probe's edges go into a quantised hash table
-//     (length x angle x angle cells), so that for each candidate edge the compatible probe
-//     edges are found by one table lookup.
-//  3. Matching: compatible edge pairs vote for minutia pairs; the best-supported pairs become
-//     roots. From each root the pairing grows outwards along edges in order of edge
-//     similarity (consolidation): a neighbour pair is added only if its edge to an already
-//     paired minutia agrees in length and angles. Distortion accumulates slowly along edges,
-//     so the pairing stays correct far from the root where a single rigid alignment would
-//     fail. The best pairing over the roots gives the raw score.
-//  4. Calibration: the raw score is mapped through a table of impostor score quantiles
-//     (measured on FVC2004 impostor pairs, see finger_matcher.cc) to
+//     small integer structs; every minutia gets a Minutia Cylinder-Code descriptor (Cappelli,
+//     Ferrara, Maltoni 2010: a 16 x 16 x 6 bit grid, in the minutia's own frame, of where
+//     and at which relative direction its neighbours lie, 192 bytes) and edges to its nearest
+//     neighbours (length and the two directions relative to the edge), plus the pairwise distances
+//     and radial angles used by relaxation.
+//  2. Local similarity: every pair of cylinders whose directions differ by at most 90
+//     degrees is compared by popcount (AVX-512 VPOPCNTDQ where the CPU has it).
+//  3. Global score (LSS-R): the most similar one-to-one pairs are relaxed, each keeping
+//     its similarity in proportion to the pairs that agree with it in distance, relative
+//     direction and radial angle; the score is the mean relaxed similarity of the n_P most
+//     consistent pairs.
+//  4. Consolidation: the best relaxed pairs are roots from which a pairing grows along
+//     edges, cheapest first, then passes a global rotation+translation check with a
+//     distortion allowance. Its evidence (paired minutiae and confirming edges over the
+//     overlap's minutiae) is added to the MCC score with a small weight.
+//  5. Calibration: the combined raw score is mapped through a table of impostor score
+//     quantiles (measured on FVC2004 impostor pairs, see finger_matcher.cc) to
 //     score = -10 * log10(FMR), so a threshold of 40 means FMR 1e-4 and ThresholdForFmr()
 //     converts a target FMR to a threshold.
 //
@@ -34,7 +37,8 @@
 
 namespace sijil::biometrics {
 
-// A template packed for matching: 8 bytes per minutia plus 8 bytes per edge. At most
+// A template packed for matching: per minutia 8 bytes, 197 bytes of cylinder, up to
+// kMaxEdgesPerMinutia 6-byte edges and 3 bytes per other minutia (pairwise geometry). At most
 // kMaxMatchMinutiae minutiae are kept (the best by quality when there are more).
 class PreparedFingerprint {
  public:
@@ -54,13 +58,25 @@ class PreparedFingerprint {
     uint8_t beta1;    // this minutia's direction minus the edge direction (256 units)
     uint8_t beta2;    // neighbour's direction minus the edge direction
     uint8_t from;     // source minutia index
-    uint16_t cell;    // quantised (length, beta1, beta2) hash cell
   };
 
   PreparedFingerprint() = default;
   explicit PreparedFingerprint(const FingerTemplate& tmpl);
 
+  // Minutia Cylinder-Code: per minutia, kCylinderWords words of cell bits (6 direction
+  // layers of 16 x 16 spatial cells, 4 words each; cells outside the cylinder's disc stay 0).
+  static constexpr size_t kCylinderWords = 24;
+
   size_t size() const { return minutiae_.size(); }
+  const uint64_t* cylinder(size_t i) const { return cylinders_.data() + i * kCylinderWords; }
+  // Whether the cylinder has enough neighbours to be compared; its norm is
+  // sqrt(set bits).
+  bool cylinder_valid(size_t i) const { return cylinder_valid_[i] != 0; }
+  float cylinder_norm(size_t i) const { return cylinder_norm_[i]; }
+  // Pairwise geometry, row-major size() x size(): distance in quarter pixels and the
+  // direction of the segment i->j relative to minutia i's direction (256 units).
+  uint16_t distance_q(size_t i, size_t j) const { return pair_distance_[i * size() + j]; }
+  uint8_t radial_angle(size_t i, size_t j) const { return pair_radial_[i * size() + j]; }
   const std::vector<PackedMinutia>& minutiae() const { return minutiae_; }
   const std::vector<PackedEdge>& edges() const { return edges_; }
   size_t EdgeEnd(size_t i) const {
@@ -68,12 +84,23 @@ class PreparedFingerprint {
   }
   // Bytes of packed data (what a gallery holds per finger).
   size_t ByteSize() const {
-    return minutiae_.size() * sizeof(PackedMinutia) + edges_.size() * sizeof(PackedEdge);
+    return minutiae_.size() * sizeof(PackedMinutia) + edges_.size() * sizeof(PackedEdge) +
+           cylinders_.size() * sizeof(uint64_t) + cylinder_valid_.size() +
+           cylinder_norm_.size() * sizeof(float) + pair_distance_.size() * sizeof(uint16_t) +
+           pair_radial_.size();
   }
 
  private:
+  void BuildCylinders(const std::vector<double>& xs, const std::vector<double>& ys,
+                      const std::vector<double>& angles);
+
   std::vector<PackedMinutia> minutiae_;
   std::vector<PackedEdge> edges_;
+  std::vector<uint64_t> cylinders_;
+  std::vector<uint8_t> cylinder_valid_;
+  std::vector<float> cylinder_norm_;
+  std::vector<uint16_t> pair_distance_;
+  std::vector<uint8_t> pair_radial_;
 };
 
 // Details of one comparison, for diagnostics and fusion.
@@ -99,20 +126,6 @@ class FingerMatcher {
 
  private:
   PreparedFingerprint probe_;
-  // A probe edge as filed in the hash table: the accepted candidate length range is
-  // precomputed and the entry is stored in place, so a lookup reads one contiguous run.
-  struct HashedEdge {
-    uint16_t min_length;
-    uint16_t max_length;
-    uint8_t beta1;
-    uint8_t beta2;
-    uint8_t from;
-    uint8_t to;
-  };
-  // Hash table over probe edges, CSR layout: cell c holds
-  // cell_edges_[cell_begin_[c] .. cell_begin_[c + 1]).
-  std::vector<uint32_t> cell_begin_;
-  std::vector<HashedEdge> cell_edges_;
 };
 
 inline constexpr double kMaxScore = 100.0;
