@@ -265,6 +265,8 @@ TEST_F(FaceEngineTest, EvaluatesAFolderPerPerson) {
   EXPECT_EQ(ev.rates.eer, 0.0);  // every genuine pair above every impostor pair (see above)
   EXPECT_GT(ev.genuine.mean, ev.impostor.mean);
   EXPECT_GT(ev.comparisons_per_second, 0);
+  EXPECT_LE(ev.detected_only_genuine, 2u);
+  EXPECT_LE(ev.detected_only_impostor, 4u);
 
   auto empty = TempDir::Create();
   ASSERT_TRUE(empty.ok());

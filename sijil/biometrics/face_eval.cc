@@ -163,6 +163,21 @@ FaceEvaluation EvaluateFace(Env& env, const FaceDatabase& db) {
   out.impostor = ComputeScoreStats(out.impostor_scores);
   out.threshold_fmr1000 = ThresholdAtFmr(out.rates, 1e-3);
   out.threshold_fmr100 = ThresholdAtFmr(out.rates, 1e-2);
+  std::vector<double> dg, di;
+  for (size_t k = 0; k < genuine.size(); ++k) {
+    if (s[genuine[k].first].tmpl.detected && s[genuine[k].second].tmpl.detected) {
+      dg.push_back(out.genuine_scores[k]);
+    }
+  }
+  for (size_t k = 0; k < impostor.size(); ++k) {
+    if (s[impostor[k].first].tmpl.detected && s[impostor[k].second].tmpl.detected) {
+      di.push_back(out.impostor_scores[k]);
+    }
+  }
+  out.detected_only = ComputeErrorRates(dg, di);
+  out.detected_only.det.clear();  // only the summary rates are reported
+  out.detected_only_genuine = dg.size();
+  out.detected_only_impostor = di.size();
   return out;
 }
 

@@ -65,6 +65,10 @@ struct FaceEvaluation {
   ScoreStats impostor;
   double threshold_fmr1000 = 0;
   double threshold_fmr100 = 0;
+  // The same restricted to pairs where the detector found both faces (no fallback).
+  ErrorRates detected_only;
+  size_t detected_only_genuine = 0;
+  size_t detected_only_impostor = 0;
   double comparisons_per_second = 0;      // single thread, wall clock
   double comparisons_per_cpu_second = 0;  // per second of CPU time
 };

@@ -211,6 +211,12 @@ int RunFaceEval(const FaceEvalRequest& r) {
               {"extract_ms_per_image", db->extract_seconds_per_image * 1e3},
               {"comparisons_per_second", ev.comparisons_per_second},
               {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
+              {"detected_only",
+               {{"eer", ev.detected_only.eer},
+                {"fmr100", ev.detected_only.fmr100},
+                {"fmr1000", ev.detected_only.fmr1000},
+                {"genuine", ev.detected_only_genuine},
+                {"impostor", ev.detected_only_impostor}}},
               {"synthetic",
                {{"identity_dims", synth.identity_dims},
                 {"shared_weight", synth.shared_weight},
@@ -238,6 +244,9 @@ int RunFaceEval(const FaceEvalRequest& r) {
     std::printf("FMR1000         %.2f%% (threshold %.3f)\n", 100 * rates.fmr1000,
                 ev.threshold_fmr1000);
     std::printf("ZeroFMR         %.2f%%\n", 100 * rates.zero_fmr);
+    std::printf("detected only   EER %.2f%%, FMR1000 %.2f%% (%zu genuine, %zu impostor pairs)\n",
+                100 * ev.detected_only.eer, 100 * ev.detected_only.fmr1000,
+                ev.detected_only_genuine, ev.detected_only_impostor);
     std::printf("extraction      %.1f ms per image\n", db->extract_seconds_per_image * 1e3);
     std::printf("comparisons/s   %.0f wall, %.0f per CPU second (one thread)\n",
                 ev.comparisons_per_second, ev.comparisons_per_cpu_second);
