@@ -1,0 +1,122 @@
+// Command-line tests of the face side of `sijil biometrics match` and `eval --modality face`:
+// they run the built binary with the test models from scripts/fetch-models on the AT&T images
+// and the MOSIP face record in sijil/biometrics/testdata/, and check exit codes and JSON.
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "sijil/base/env.h"
+#include "tests/integration/process.h"
+
+namespace sijil::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path Source() {
+  const char* src = std::getenv("SIJIL_SOURCE_DIR");
+  return fs::path(src ? src : ".");
+}
+std::string TestFile(const std::string& name) {
+  return (Source() / "sijil" / "biometrics" / "testdata" / name).string();
+}
+std::string Models() {
+  const char* dir = std::getenv("SIJIL_MODEL_DIR");
+  return ((dir ? fs::path(dir) : Source() / "third_party" / "models") / "face").string();
+}
+
+RunResult Sijil(std::vector<std::string> args) {
+  args.insert(args.begin(), SijilBinary());
+  return RunProcess(args, {}, std::chrono::seconds(300));
+}
+
+json LastJson(const RunResult& r) {
+  std::string out = r.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  const size_t nl = out.rfind('\n');
+  json j = json::parse(nl == std::string::npos ? out : out.substr(nl + 1), nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout: " << r.out << "\nstderr: " << r.err;
+  return j;
+}
+
+class FaceCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(fs::path(Models()) / "fr_feature.onnx")) {
+      GTEST_SKIP() << "face models not found in " << Models() << "; run scripts/fetch-models";
+    }
+  }
+};
+
+TEST(FaceCliNoModelTest, MatchWithoutAModelIsAClearError) {
+  RunResult r =
+      Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"), TestFile("att/s1_2.pgm"), "--json"});
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  json j = LastJson(r);
+  EXPECT_EQ(j.value("error", ""), "BIO-500");
+  EXPECT_NE(j.value("message", "").find("no face model configured"), std::string::npos) << j;
+  EXPECT_EQ(j.count("score"), 0u);
+}
+
+TEST_F(FaceCliTest, MatchScoresSameAboveDifferentPerson) {
+  RunResult same = Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"), TestFile("att/s1_2.pgm"),
+                          "--face-models", Models(), "--json"});
+  RunResult other = Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"),
+                           TestFile("att/s2_1.pgm"), "--face-models", Models(), "--json"});
+  json a = LastJson(same), b = LastJson(other);
+  ASSERT_TRUE(a.contains("score")) << a;
+  ASSERT_TRUE(b.contains("score")) << b;
+  EXPECT_EQ(a.value("modality", ""), "face");
+  EXPECT_GT(a["score"].get<double>(), b["score"].get<double>());
+  // Exit status follows the decision at the configured threshold.
+  EXPECT_EQ(same.status, a["match"].get<bool>() ? 0 : 1);
+  EXPECT_EQ(other.status, b["match"].get<bool>() ? 0 : 1);
+  EXPECT_FALSE(b["match"].get<bool>());
+}
+
+TEST_F(FaceCliTest, MatchReadsAFaceRecord) {
+  RunResult r = Sijil({"biometrics", "match", TestFile("info_face_auth.iso"),
+                       TestFile("info_face_auth.jp2"), "--face-models", Models(), "--json"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  json j = LastJson(r);
+  EXPECT_GT(j.value("score", 0.0), 0.99);  // the record embeds exactly this image
+  EXPECT_TRUE(j["a"].value("detected", false));
+}
+
+TEST_F(FaceCliTest, EvalOnAFolderPerPerson) {
+  auto tmp = TempDir::Create();
+  ASSERT_TRUE(tmp.ok());
+  for (const char* s : {"s1", "s2"}) {
+    fs::create_directories(tmp->path() / "db" / s);
+    for (const char* i : {"1", "2"}) {
+      fs::copy_file(TestFile(std::string("att/") + s + "_" + i + ".pgm"),
+                    tmp->path() / "db" / s / (std::string(i) + ".pgm"));
+    }
+  }
+  RunResult r =
+      Sijil({"biometrics", "eval", "--modality", "face", "--db", (tmp->path() / "db").string(),
+             "--face-models", Models(), "--out", (tmp->path() / "out").string(), "--json"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  json j = LastJson(r);
+  EXPECT_EQ(j.value("genuine", -1), 2);
+  EXPECT_EQ(j.value("impostor", -1), 4);
+  for (const char* k : {"eer", "fmr100", "fmr1000", "zero_fmr"}) {
+    ASSERT_TRUE(j.contains(k)) << k;
+    EXPECT_GE(j[k].get<double>(), 0.0);
+    EXPECT_LE(j[k].get<double>(), 1.0);
+  }
+  EXPECT_GT(j.value("comparisons_per_second", 0.0), 0.0);
+  EXPECT_EQ(j.value("images", -1), 4);
+  EXPECT_TRUE(fs::exists(tmp->path() / "out" / "db_face_det.csv"));
+
+  RunResult bad = Sijil({"biometrics", "eval", "--modality", "voice", "--db", "x"});
+  EXPECT_NE(bad.status, 0);
+}
+
+}  // namespace
+}  // namespace sijil::testing
