@@ -1,7 +1,10 @@
 #include "sijil/biometrics/iris_code.h"
 
+#include "sijil/biometrics/bio_status.h"
+
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -186,6 +189,58 @@ Result<IrisComparison> CompareIrisPortable(const PreparedIrisProbe& probe,
   return Finish(probe, diff, valid, n);
 }
 }  // namespace internal
+
+namespace {
+constexpr uint8_t kStoredMagic[4] = {'S', 'I', 'C', 0};
+constexpr uint8_t kStoredVersion = 1;
+}  // namespace
+
+Bytes SerializeIrisCode(const IrisCode& code) {
+  Bytes out;
+  out.reserve(kIrisCodeStoredBytes);
+  out.insert(out.end(), std::begin(kStoredMagic), std::end(kStoredMagic));
+  out.push_back(kStoredVersion);
+  out.push_back(static_cast<uint8_t>(kIrisRows));
+  out.push_back(static_cast<uint8_t>(kIrisColumns >> 8));
+  out.push_back(static_cast<uint8_t>(kIrisColumns & 0xFF));
+  for (const auto* words : {&code.code, &code.mask}) {
+    for (uint64_t w : *words) {
+      for (int b = 0; b < 8; ++b) out.push_back(static_cast<uint8_t>(w >> (8 * b)));
+    }
+  }
+  return out;
+}
+
+bool LooksLikeIrisCode(std::span<const uint8_t> data) {
+  return data.size() >= 4 &&
+         std::equal(std::begin(kStoredMagic), std::end(kStoredMagic), data.begin());
+}
+
+Result<IrisCode> ParseIrisCode(std::span<const uint8_t> data) {
+  if (!LooksLikeIrisCode(data)) return InvalidBioInput("not a stored iris code (bad magic)");
+  if (data.size() != kIrisCodeStoredBytes) {
+    return InvalidBioInput("stored iris code must be " + std::to_string(kIrisCodeStoredBytes) +
+                           " bytes, got " + std::to_string(data.size()));
+  }
+  if (data[4] != kStoredVersion) {
+    return BioStatus(BioErrorCode::kInvalidInput, StatusKind::kUnimplemented,
+                     "stored iris code version " + std::to_string(data[4]) + " not supported");
+  }
+  const int columns = (data[6] << 8) | data[7];
+  if (data[5] != kIrisRows || columns != kIrisColumns) {
+    return InvalidBioInput("stored iris code geometry " + std::to_string(data[5]) + "x" +
+                           std::to_string(columns) + " is not 8x256");
+  }
+  IrisCode out;
+  size_t pos = 8;
+  for (auto* words : {&out.code, &out.mask}) {
+    for (uint64_t& w : *words) {
+      w = 0;
+      for (int b = 0; b < 8; ++b) w |= uint64_t{data[pos++]} << (8 * b);
+    }
+  }
+  return out;
+}
 
 double IrisSynth::Uniform() { return static_cast<double>(env_.RandomUint64() >> 11) * 0x1.0p-53; }
 

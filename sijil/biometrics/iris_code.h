@@ -16,9 +16,12 @@
 #define SIJIL_BIOMETRICS_IRIS_CODE_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "sijil/base/encoding.h"
 #include "sijil/base/env.h"
 #include "sijil/base/result.h"
 #include "sijil/base/status.h"
@@ -51,6 +54,17 @@ struct IrisCode {
   // The same iris seen rotated by `shift` columns: new column c holds old column c - shift.
   IrisCode Rotated(int shift) const;
 };
+
+// Stored form of an IrisCode (what a gallery keeps, `sijil biometrics synth --iris` writes
+// and the iris Matcher reads): magic "SIC" 0x00, version 1, rows (8), columns (u16
+// big-endian, 256), then the 32 code words and the 32 mask words, each little-endian.
+// There is no standard interchange format for iris codes (ISO/IEC 19794-6 carries images).
+inline constexpr size_t kIrisCodeStoredBytes = 8 + 2 * kIrisWords * 8;  // 520
+Bytes SerializeIrisCode(const IrisCode& code);
+// BIO-401 unless `data` is exactly one stored IrisCode of this geometry.
+Result<IrisCode> ParseIrisCode(std::span<const uint8_t> data);
+// True when `data` starts with the stored IrisCode magic.
+bool LooksLikeIrisCode(std::span<const uint8_t> data);
 
 struct IrisComparison {
   double hamming_distance = 1.0;  // raw masked fractional HD at the best shift

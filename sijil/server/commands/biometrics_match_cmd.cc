@@ -17,6 +17,7 @@
 #include "sijil/biometrics/finger_matcher.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_eval.h"
 #include "sijil/server/commands/biometrics_face.h"
 
 namespace sijil::cli {
@@ -33,6 +34,7 @@ struct MatchArgs {
 };
 
 struct EvalArgs {
+  size_t max_impostors = 0;
   std::string db;
   bool templates = false;
   bool images = false;
@@ -133,6 +135,17 @@ int RunEval(const EvalArgs& args) {
     return RunFaceEval({args.db, args.out, args.config_path, args.face_models, args.json});
   }
   Env& env = Env::Default();
+  if (args.modality != "finger") {
+    // Other modalities register their own handlers (biometrics_eval.h).
+    ModalityEvalFn fn = FindModalityEval(args.modality);
+    if (fn == nullptr) {
+      PrintError(Status::InvalidArgument("SIJ-BIO-034",
+                                         "no evaluation for modality \"" + args.modality + "\""),
+                 args.json);
+      return 2;
+    }
+    return fn(ModalityEvalArgs{args.modality, args.db, args.out, args.max_impostors, args.json});
+  }
   if (args.templates && args.images) {
     PrintError(
         Status::InvalidArgument("SIJ-BIO-031", "--templates and --images exclude each other"),
@@ -243,6 +256,8 @@ void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
   auto eval_args = std::make_shared<EvalArgs>();
   CLI::App* eval = group->add_subcommand(
       "eval", "Run the FVC protocol on a folder of <finger>_<impression> samples");
+  eval->add_option("--max-impostors", eval_args->max_impostors,
+                   "iris/face: cap on impostor pairs, spread evenly (0: all)");
   eval->add_option("--db", eval_args->db, "database folder (like fvc2004/DB1_B)")->required();
   eval->add_flag("--templates", eval_args->templates, "use the .iso templates (default)");
   eval->add_flag("--images", eval_args->images, "extract templates from the .tif images");
@@ -255,8 +270,9 @@ void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
       ->capture_default_str();
   eval->add_flag("--json", eval_args->json, "print one JSON object");
   eval->add_option("--modality", eval_args->modality,
-                   "finger: FVC folder; face: one sub-folder of images per person")
-      ->check(CLI::IsMember({"finger", "face"}))
+                   "finger: FVC folder; face: one sub-folder of images per person; iris: "
+                   "<identity>_<sample> iris codes or eye images")
+      ->check(CLI::IsMember({"finger", "face", "iris"}))
       ->capture_default_str();
   eval->add_option("--face-models", eval_args->face_models,
                    "folder with fr_detect/fr_landmark/fr_feature.onnx (else biometrics.face.*)");

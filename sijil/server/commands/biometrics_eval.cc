@@ -1,0 +1,104 @@
+// Registry and output of the per-modality `sijil biometrics eval` handlers.
+#include "sijil/server/commands/biometrics_eval.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "sijil/base/env.h"
+#include "sijil/biometrics/det.h"
+
+namespace sijil::cli {
+namespace {
+
+std::map<std::string, ModalityEvalFn>& Registry() {
+  static std::map<std::string, ModalityEvalFn> registry;
+  return registry;
+}
+
+}  // namespace
+
+ModalityEvalRegistration::ModalityEvalRegistration(const char* modality, ModalityEvalFn fn) {
+  Registry()[modality] = fn;
+}
+
+ModalityEvalFn FindModalityEval(const std::string& modality) {
+  auto it = Registry().find(modality);
+  return it == Registry().end() ? nullptr : it->second;
+}
+
+void PrintEvalError(const Status& s, bool json) {
+  if (json) {
+    std::cout << nlohmann::json{{"error", s.code()}, {"message", s.message()}}.dump() << "\n";
+  } else {
+    std::cerr << "error: " << s.ToString() << "\n";
+  }
+}
+
+int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,
+                           const nlohmann::json& extra) {
+  using namespace sijil::biometrics;
+  Env& env = Env::Default();
+  const ErrorRates& r = ev.rates;
+  std::filesystem::path dbpath(args.db);
+  std::string name = dbpath.filename().string();
+  if (name.empty()) name = dbpath.parent_path().filename().string();
+  if (name.empty()) name = "db";
+  const std::filesystem::path csv = std::filesystem::path(args.out) / (name + "_det.csv");
+  const std::filesystem::path png = std::filesystem::path(args.out) / (name + "_det.png");
+  Status written = env.CreateDirectories(args.out);
+  if (written.ok()) written = env.WriteFileAtomic(csv, DetCsv(r));
+  std::string png_bytes;
+  DetCurve curve{name + " (" + args.modality + ")", &r};
+  if (written.ok()) written = RenderDetPng(std::span(&curve, 1), &png_bytes);
+  if (written.ok()) written = env.WriteFileAtomic(png, png_bytes);
+  if (!written.ok()) {
+    PrintEvalError(written, args.json);
+    return 2;
+  }
+  if (args.json) {
+    nlohmann::json j = {{"db", args.db},
+                        {"modality", args.modality},
+                        {"eer", r.eer},
+                        {"fmr100", r.fmr100},
+                        {"fmr1000", r.fmr1000},
+                        {"fmr10000", r.fmr10000},
+                        {"zero_fmr", r.zero_fmr},
+                        {"eer_threshold", r.eer_threshold},
+                        {"genuine", ev.genuine_scores.size()},
+                        {"impostor", ev.impostor_scores.size()},
+                        {"genuine_pairs", "unordered"},
+                        {"identities", ev.identities},
+                        {"samples", ev.samples},
+                        {"failed_comparisons", ev.failed},
+                        {"comparisons_per_second", ev.comparisons_per_second},
+                        {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
+                        {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
+                        {"mean_template_bytes", ev.mean_template_bytes},
+                        {"det_csv", csv.string()},
+                        {"det_png", png.string()}};
+    for (const auto& [k, v] : extra.items()) j[k] = v;
+    std::cout << j.dump() << "\n";
+  } else {
+    std::printf("database        %s (%s: %zu identities, %zu samples)\n", args.db.c_str(),
+                args.modality.c_str(), ev.identities, ev.samples);
+    std::printf("genuine pairs   %zu (unordered)\n", ev.genuine_scores.size());
+    std::printf("impostor pairs  %zu\n", ev.impostor_scores.size());
+    if (ev.failed > 0) std::printf("refused         %zu comparisons (scored 0)\n", ev.failed);
+    std::printf("EER             %.2f%% (threshold %.2f)\n", 100 * r.eer, r.eer_threshold);
+    std::printf("FMR100          %.2f%%\n", 100 * r.fmr100);
+    std::printf("FMR1000         %.2f%%\n", 100 * r.fmr1000);
+    std::printf("ZeroFMR         %.2f%%\n", 100 * r.zero_fmr);
+    std::printf("comparisons/s   %.0f wall, %.0f per CPU second (one thread, prepared probes)\n",
+                ev.comparisons_per_second, ev.comparisons_per_cpu_second);
+    for (const auto& [k, v] : extra.items()) {
+      std::printf("%-15s %s\n", k.c_str(),
+                  v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+    }
+    std::printf("DET curve       %s, %s\n", csv.string().c_str(), png.string().c_str());
+  }
+  return 0;
+}
+
+}  // namespace sijil::cli

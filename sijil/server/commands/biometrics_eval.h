@@ -1,0 +1,45 @@
+// Shared plumbing of `sijil biometrics eval --modality M`: the fingerprint FVC evaluation
+// lives in biometrics_match_cmd.cc; every other modality registers a handler here from its
+// own command file (so modalities can be added without editing the others), and prints its
+// figures through PrintMatcherEvaluation, with the same field names as the fingerprint eval.
+// Registration happens during static initialisation; lookups are single-threaded.
+#ifndef SIJIL_SERVER_COMMANDS_BIOMETRICS_EVAL_H_
+#define SIJIL_SERVER_COMMANDS_BIOMETRICS_EVAL_H_
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sijil/base/status.h"
+#include "sijil/biometrics/matcher_eval.h"
+
+namespace sijil::cli {
+
+struct ModalityEvalArgs {
+  std::string modality;
+  std::string db;
+  std::string out;  // folder for <db>_det.csv and <db>_det.png
+  size_t max_impostors = 0;
+  bool json = false;
+};
+
+// Runs the evaluation and returns the process exit code.
+using ModalityEvalFn = int (*)(const ModalityEvalArgs& args);
+
+struct ModalityEvalRegistration {
+  ModalityEvalRegistration(const char* modality, ModalityEvalFn fn);
+};
+// nullptr when no handler is registered for `modality`.
+ModalityEvalFn FindModalityEval(const std::string& modality);
+
+// Writes the DET curve files and prints the figures (one JSON object with --json); returns
+// the exit code (2 when the files cannot be written). `extra` fields are added to the JSON.
+int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,
+                           const nlohmann::json& extra = nlohmann::json::object());
+
+// {"error": code, "message": message} with --json, else "error: ..." on stderr.
+void PrintEvalError(const Status& status, bool json);
+
+}  // namespace sijil::cli
+
+#endif  // SIJIL_SERVER_COMMANDS_BIOMETRICS_EVAL_H_
