@@ -88,8 +88,9 @@ TEST_F(IrisCli, ClearErrors) {
   EXPECT_EQ(nlohmann::json::parse(empty.out)["error"], "BIO-402");
   CliRun unknown = Sijil("biometrics eval --modality voice --db " + Path("") + " --json");
   EXPECT_EQ(unknown.rc, 2);
-  CliRun no_count = Sijil("biometrics synth --out " + Path("x") + " --json");
+  CliRun no_count = Sijil("biometrics synth --iris 0 --out " + Path("x") + " --json");
   EXPECT_EQ(no_count.rc, 2);
+  EXPECT_EQ(nlohmann::json::parse(no_count.out)["error"], "SIJ-BIO-035");
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 namespace sijil::cli {
 namespace {
 
+bool synth_handled = false;
+
 std::map<std::string, ModalityEvalFn>& Registry() {
   static std::map<std::string, ModalityEvalFn> registry;
   return registry;
@@ -27,6 +29,9 @@ ModalityEvalFn FindModalityEval(const std::string& modality) {
   auto it = Registry().find(modality);
   return it == Registry().end() ? nullptr : it->second;
 }
+
+void MarkSynthHandled() { synth_handled = true; }
+bool SynthHandled() { return synth_handled; }
 
 void PrintEvalError(const Status& s, bool json) {
   if (json) {

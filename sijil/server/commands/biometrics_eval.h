@@ -37,6 +37,14 @@ ModalityEvalFn FindModalityEval(const std::string& modality);
 int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,
                            const nlohmann::json& extra = nlohmann::json::object());
 
+// `sijil biometrics synth` serves several modalities. The fingerprint generator
+// (biometrics_synth_cmd.cc) owns the subcommand and its --seed, --out and --json; another
+// modality adds its own count option (e.g. --iris N) in a Setup registered after it, runs
+// from the subcommand's parse-complete callback when that option is given, and calls
+// MarkSynthHandled() so that the fingerprint callback stands aside.
+void MarkSynthHandled();
+bool SynthHandled();
+
 // {"error": code, "message": message} with --json, else "error: ..." on stderr.
 void PrintEvalError(const Status& status, bool json);
 

@@ -164,9 +164,12 @@ const ModalityEvalRegistration kIrisEval("iris", &RunIrisEval);
 void SetupBiometricsIris(CLI::App& root, CommandContext& ctx) {
   CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
   auto args = std::make_shared<IrisSynthArgs>();
+  // `synth` belongs to the fingerprint generator (registered before this file); iris adds
+  // --iris and reuses its --seed, --out and --json (see biometrics_eval.h).
   CLI::App* synth = GetOrAddSubcommand(*group, "synth", "Generate synthetic biometric data");
   synth->add_option("--iris", args->identities,
-                    "number of synthetic iris identities: writes <i>_<s>.sic iris codes");
+                    "synthetic iris identities instead of fingerprints: writes <i>_<s>.sic "
+                    "iris codes");
   synth->add_option("--iris-samples", args->samples, "captures per iris identity")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
@@ -174,10 +177,25 @@ void SetupBiometricsIris(CLI::App& root, CommandContext& ctx) {
       ->add_option("--iris-flip-rate", args->flip_rate,
                    "fraction of code bits flipped between captures of one iris")
       ->capture_default_str();
-  synth->add_option("--seed", args->seed, "generator seed")->capture_default_str();
-  synth->add_option("--out", args->out, "output folder")->required();
-  synth->add_flag("--json", args->json, "print one JSON object");
-  synth->callback([&ctx, args] { ctx.exit_code = RunIrisSynth(*args); });
+  if (synth->get_option_no_throw("--seed") == nullptr) {
+    synth->add_option("--seed", args->seed, "generator seed")->capture_default_str();
+  }
+  if (synth->get_option_no_throw("--out") == nullptr) {
+    synth->add_option("--out", args->out, "output folder")->required();
+  }
+  if (synth->get_option_no_throw("--json") == nullptr) {
+    synth->add_flag("--json", args->json, "print one JSON object");
+  }
+  synth->parse_complete_callback([&ctx, args, synth] {
+    if (synth->count("--iris") == 0) return;
+    if (const CLI::Option* seed = synth->get_option_no_throw("--seed"); seed && seed->count()) {
+      args->seed = seed->as<uint64_t>();
+    }
+    args->out = synth->get_option("--out")->as<std::string>();
+    args->json = synth->get_option("--json")->count() > 0;
+    ctx.exit_code = RunIrisSynth(*args);
+    MarkSynthHandled();
+  });
 }
 
 SIJIL_REGISTER_COMMAND(412, "biometrics-iris", SetupBiometricsIris);

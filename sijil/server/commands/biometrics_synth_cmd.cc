@@ -23,6 +23,7 @@
 #include "sijil/biometrics/finger_minutiae_record.h"
 #include "sijil/biometrics/finger_synth.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_eval.h"
 
 namespace sijil::cli {
 namespace {
@@ -213,7 +214,10 @@ void SetupBiometricsSynth(CLI::App& root, CommandContext& ctx) {
   synth->add_option("--threads", o->threads, "worker threads (default: all cores)")
       ->check(CLI::Range(0u, 256u));
   synth->add_flag("--json", o->json, "print one JSON object");
-  synth->callback([o, &ctx] { ctx.exit_code = RunSynth(*o); });
+  synth->callback([o, &ctx] {
+    if (SynthHandled()) return;  // another modality's generator ran (e.g. --iris)
+    ctx.exit_code = RunSynth(*o);
+  });
 }
 
 SIJIL_REGISTER_COMMAND(411, "biometrics-synth", SetupBiometricsSynth);
