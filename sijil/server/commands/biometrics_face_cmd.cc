@@ -16,6 +16,7 @@
 #include "sijil/biometrics/face_image_record.h"
 #include "sijil/biometrics/face_synth.h"
 #include "sijil/biometrics/image_codec.h"
+#include "sijil/server/command.h"
 #include "sijil/server/commands/biometrics_face.h"
 
 namespace sijil::cli {
@@ -41,13 +42,21 @@ struct FaceSetup {
   double threshold = 0;
 };
 
+// --face-models DIR stands for the three biometrics.face.* model keys, set as command-line
+// overrides on top of the configuration file and SIJIL_* variables.
 Result<FaceSetup> MakeEngine(const std::string& config_path, const std::string& models_dir) {
+  CommandContext ctx;
+  ctx.config_path = config_path;
+  const FaceModelPaths dir =
+      models_dir.empty() ? FaceModelPaths{} : FaceModelPathsInDirectory(models_dir);
   SIJIL_ASSIGN_OR_RETURN(Config config,
-                         Config::LoadFromProcess(ConfigSchema::Global(), config_path));
-  FaceModelPaths paths =
-      models_dir.empty() ? FaceModelPathsFromConfig(config) : FaceModelPathsInDirectory(models_dir);
+                         LoadCommandConfig(ctx, {
+                                                    {"biometrics.face.detector", dir.detector},
+                                                    {"biometrics.face.landmarks", dir.landmarks},
+                                                    {"biometrics.face.model", dir.embedding},
+                                                }));
   FaceSetup setup;
-  SIJIL_ASSIGN_OR_RETURN(setup.engine, FaceEngine::Create(paths));
+  SIJIL_ASSIGN_OR_RETURN(setup.engine, FaceEngine::Create(FaceModelPathsFromConfig(config)));
   setup.options.min_detection_score =
       static_cast<float>(config.GetDouble("biometrics.face.min_detection_score"));
   setup.threshold = config.GetDouble("biometrics.face.threshold");
