@@ -85,6 +85,7 @@ struct Scratch {
   std::array<int16_t, 256> probe_pair;
   std::array<int16_t, 256> candidate_pair;
   std::array<int16_t, 256> inlier_pair;
+  std::array<int16_t, 256> best_pair;
   std::array<HeapEntry, kHeapCapacity> heap;
 };
 
@@ -470,7 +471,7 @@ struct LocalPair {
   uint8_t candidate;
 };
 
-constexpr int kBuckets = 1024;
+constexpr int kBuckets = 256;
 
 struct MccScratch {
   std::array<LocalPair, 256 * 256> pairs;
@@ -480,7 +481,8 @@ struct MccScratch {
   std::array<LocalPair, 256> sel;
   std::array<float, 256> l0, l1, l2, eff;
   std::array<uint8_t, 256> order;
-  std::array<float, 256 * 256> rho;
+  static constexpr size_t kMaxStride = (kMaxNr + 7) & ~size_t{7};
+  std::array<float, kMaxStride * kMaxStride> rho;
 };
 
 MccScratch& ThreadMccScratch() {
@@ -633,9 +635,12 @@ double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* pa
   const RhoTables& rt = Rho();
   const auto& pm = p.minutiae();
   const auto& cm = c.minutiae();
+  // Rows are padded to a multiple of 8 with zeros so that the relaxation's dot products
+  // run in fixed 8-wide blocks (vectorised by the compiler).
+  const size_t stride = (ns + 7) & ~size_t{7};
   float* rho = s.rho.data();
+  std::fill_n(rho, stride * stride, 0.0f);
   for (size_t i = 0; i < ns; ++i) {
-    rho[i * ns + i] = 0;
     for (size_t k = i + 1; k < ns; ++k) {
       const int ai = s.sel[i].probe, ak = s.sel[k].probe;
       const int bi = s.sel[i].candidate, bk = s.sel[k].candidate;
@@ -644,19 +649,25 @@ double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* pa
       r *= rt.dir[AngleDiff(static_cast<uint8_t>(pm[ai].angle - pm[ak].angle),
                             static_cast<uint8_t>(cm[bi].angle - cm[bk].angle))];
       r *= rt.radial[AngleDiff(p.radial_angle(ai, ak), c.radial_angle(bi, bk))];
-      rho[i * ns + k] = rho[k * ns + i] = r;
+      rho[i * stride + k] = rho[k * stride + i] = r;
     }
   }
   float* cur = s.l1.data();
   float* next = s.l2.data();
+  std::fill_n(cur, stride, 0.0f);
+  std::fill_n(next, stride, 0.0f);
   for (size_t i = 0; i < ns; ++i) s.l0[i] = cur[i] = s.sel[i].similarity;
   const float w = static_cast<float>(kWr);
   const float norm = ns > 1 ? (1.0f - w) / static_cast<float>(ns - 1) : 0.0f;
   for (int it = 0; it < kNrel; ++it) {
     for (size_t i = 0; i < ns; ++i) {
-      float sum = 0;
-      const float* row = rho + i * ns;
-      for (size_t k = 0; k < ns; ++k) sum += row[k] * cur[k];
+      float acc[8] = {};
+      const float* row = rho + i * stride;
+      for (size_t k = 0; k < stride; k += 8) {
+        for (int j = 0; j < 8; ++j) acc[j] += row[k + j] * cur[k + j];
+      }
+      const float sum =
+          ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
       next[i] = w * cur[i] + norm * sum;
     }
     std::swap(cur, next);
@@ -754,14 +765,17 @@ void PreparedFingerprint::BuildCylinders(const std::vector<double>& xs,
   // A y-up frame, so that directions are counter-clockwise as ISO defines them.
   std::vector<std::pair<double, double>> pts(n);
   for (size_t i = 0; i < n; ++i) pts[i] = {xs[i], -ys[i]};
+  // Each unordered pair once: the distance is symmetric and the segment's direction
+  // reverses (half a turn) from the other end.
   for (size_t i = 0; i < n; ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      if (i == j) continue;
-      double dx = pts[j].first - pts[i].first, dy = pts[j].second - pts[i].second;
-      pair_distance_[i * n + j] =
-          static_cast<uint16_t>(std::min(65535L, std::lround(std::hypot(dx, dy) * 4.0)));
-      pair_radial_[i * n + j] =
-          static_cast<uint8_t>(minutiae_[i].angle - ToAngleUnits(std::atan2(dy, dx)));
+    for (size_t j = i + 1; j < n; ++j) {
+      const double dx = pts[j].first - pts[i].first, dy = pts[j].second - pts[i].second;
+      const auto dq =
+          static_cast<uint16_t>(std::min(65535L, std::lround(std::sqrt(dx * dx + dy * dy) * 4.0)));
+      pair_distance_[i * n + j] = pair_distance_[j * n + i] = dq;
+      const uint8_t dir = ToAngleUnits(std::atan2(dy, dx));
+      pair_radial_[i * n + j] = static_cast<uint8_t>(minutiae_[i].angle - dir);
+      pair_radial_[j * n + i] = static_cast<uint8_t>(minutiae_[j].angle - dir - 128);
     }
   }
   const CellGeometry& g = Cells();
@@ -835,11 +849,14 @@ MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) co
   Scratch& s = ThreadScratch();
   double best = 0;
   for (int r = 0; r < nroots; ++r) {
+    // A root that the best pairing so far already contains would grow the same pairing.
+    if (best > 0 && s.best_pair[roots[r].first] == roots[r].second) continue;
     Pairing p =
         GlobalCheck(probe_, cand, Grow(probe_, cand, roots[r].first, roots[r].second, s), s);
     double raw = RawScore(p, probe_.size(), cand.size());
     if (raw > best) {
       best = raw;
+      std::copy_n(s.probe_pair.begin(), probe_.size(), s.best_pair.begin());
       out.paired = p.paired;
       out.supporting_edges = p.support;
     }
@@ -884,9 +901,9 @@ constexpr CalibrationPoint kPairingCalibration[] = {
 // the same 49,920 impostor comparisons. One table for all sensors: no per-database
 // thresholds.
 constexpr CalibrationPoint kCalibration[] = {
-    {0.0, 0.0},     {1.71, -0.301}, {1.92, -0.523}, {2.10, -0.699}, {2.43, -1.000}, {2.78, -1.301},
-    {3.05, -1.523}, {3.27, -1.699}, {3.71, -2.000}, {4.17, -2.301}, {4.52, -2.523}, {4.83, -2.699},
-    {5.33, -3.000}, {5.89, -3.301}, {6.70, -3.523}, {7.06, -3.699}, {7.62, -4.000}, {7.94, -4.698},
+    {0.0, 0.0},     {1.71, -0.301}, {1.92, -0.523}, {2.09, -0.699}, {2.41, -1.000}, {2.76, -1.301},
+    {3.03, -1.523}, {3.24, -1.699}, {3.63, -2.000}, {4.17, -2.301}, {4.45, -2.523}, {4.80, -2.699},
+    {5.33, -3.000}, {5.89, -3.301}, {6.39, -3.523}, {6.90, -3.699}, {7.58, -4.000}, {7.94, -4.698},
 };
 
 template <size_t N>
