@@ -72,6 +72,13 @@ void ExpectEvalJson(const json& j, int fingers, int impressions, bool all_impost
   EXPECT_EQ(j.value("impostor", -1), impostor);
   ASSERT_TRUE(j.contains("comparisons_per_second"));
   EXPECT_GT(j["comparisons_per_second"].get<double>(), 0.0);
+  // Score summaries: ordered quantiles, genuine above impostor in the median.
+  for (const char* k : {"genuine_scores", "impostor_scores"}) {
+    ASSERT_TRUE(j.contains(k)) << k;
+    EXPECT_LE(j[k]["p05"].get<double>(), j[k]["p50"].get<double>()) << k;
+    EXPECT_LE(j[k]["p50"].get<double>(), j[k]["p95"].get<double>()) << k;
+  }
+  EXPECT_GT(j["genuine_scores"]["p50"].get<double>(), j["impostor_scores"]["p50"].get<double>());
   // Error rates are ordered: a stricter FMR target can only raise the non-match rate.
   EXPECT_LE(j["fmr100"].get<double>(), j["fmr1000"].get<double>());
   EXPECT_LE(j["fmr1000"].get<double>(), j["zero_fmr"].get<double>());

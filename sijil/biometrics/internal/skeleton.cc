@@ -186,8 +186,12 @@ std::vector<SkeletonMinutia> DetectMinutiae(const cv::Mat& skeleton, const Ridge
   const int dir_len = static_cast<int>(std::lround(1.2f * period));
   const float border_margin = 1.2f * period;
 
-  cv::Mat dist;
-  cv::distanceTransform(maps.mask, dist, cv::DIST_L2, 3);
+  // Distance to the foreground border, where the image edge counts as border too: a print
+  // cut by the sensor window ends there in false endings just as at its own edge.
+  cv::Mat padded, dist;
+  cv::copyMakeBorder(maps.mask, padded, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::distanceTransform(padded, dist, cv::DIST_L2, 3);
+  dist = dist(cv::Rect(1, 1, maps.mask.cols, maps.mask.rows));
 
   std::vector<Candidate> cands;
   cv::Mat taken = cv::Mat::zeros(skeleton.size(), CV_8U);

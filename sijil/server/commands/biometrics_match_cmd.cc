@@ -1,6 +1,7 @@
 // `sijil biometrics match A B` and `sijil biometrics eval --db DIR`: 1:1 fingerprint
 // comparison of two minutiae records, and the FVC-protocol accuracy evaluation on the given
 // templates (--templates) or on our own extraction from the images (--images).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <string>
+#include <vector>
 
 #include "sijil/base/env.h"
 #include "sijil/biometrics/det.h"
@@ -101,6 +103,24 @@ int RunMatch(const MatchArgs& args) {
                 b->minutiae.size());
   }
   return match ? 0 : 1;
+}
+
+// Mean and quantiles of a score distribution (nearest rank), to compare databases.
+nlohmann::json Distribution(std::vector<double> v) {
+  if (v.empty()) return nlohmann::json::object();
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  auto q = [&](double p) {
+    return v[static_cast<size_t>(std::lround(p * static_cast<double>(v.size() - 1)))];
+  };
+  return {{"mean", sum / static_cast<double>(v.size())},
+          {"p01", q(0.01)},
+          {"p05", q(0.05)},
+          {"p50", q(0.5)},
+          {"p95", q(0.95)},
+          {"p99", q(0.99)},
+          {"max", v.back()}};
 }
 
 // Extracts a template from every <finger>_<impression>.tif under `dir` with our extractor.
@@ -211,6 +231,8 @@ int RunEval(const EvalArgs& args) {
                         {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
                         {"mean_template_bytes", ev.mean_template_bytes},
                         {"mean_minutiae", ev.mean_minutiae},
+                        {"genuine_scores", Distribution(ev.genuine_scores)},
+                        {"impostor_scores", Distribution(ev.impostor_scores)},
                         {"source", args.images ? "images" : "templates"},
                         {"det_csv", csv.string()},
                         {"det_png", png.string()}};
@@ -230,6 +252,15 @@ int RunEval(const EvalArgs& args) {
     std::printf("template bytes  %.0f (mean, packed; %.1f minutiae)\n", ev.mean_template_bytes,
                 ev.mean_minutiae);
     if (args.images) std::printf("extraction      %.1f ms per image (CPU)\n", extract_ms);
+    const nlohmann::json g = Distribution(ev.genuine_scores);
+    const nlohmann::json i = Distribution(ev.impostor_scores);
+    if (!g.empty() && !i.empty()) {
+      std::printf("genuine scores  p05 %.1f  median %.1f  p95 %.1f\n", g["p05"].get<double>(),
+                  g["p50"].get<double>(), g["p95"].get<double>());
+      std::printf("impostor scores p05 %.1f  median %.1f  p95 %.1f  max %.1f\n",
+                  i["p05"].get<double>(), i["p50"].get<double>(), i["p95"].get<double>(),
+                  i["max"].get<double>());
+    }
     std::printf("DET curve       %s, %s\n", csv.string().c_str(), png.string().c_str());
   }
   return 0;
