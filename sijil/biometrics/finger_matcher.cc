@@ -366,6 +366,7 @@ constexpr int kNrel = 5;
 // Pairs taken into relaxation: the paper takes min(n_A, n_B); beyond 30 the extra pairs
 // cost time and, measured, add chance agreements more than true ones.
 constexpr size_t kMaxNr = 30;
+constexpr float kTypeMismatch = 0.85f;
 constexpr double kMu1 = 12, kTau1 = -1.6;  // pixels; the paper's 5 px is too strict here
 constexpr double kMu2 = std::numbers::pi / 12, kTau2 = -30;
 constexpr double kMu3 = std::numbers::pi / 12, kTau3 = -30;
@@ -605,6 +606,16 @@ double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* pa
   MccScratch& s = ThreadMccScratch();
   size_t n = kLocalSimilarities(p, c, s.pairs.data());
   if (n == 0) return 0;
+  const auto& pm = p.minutiae();
+  const auto& cm = c.minutiae();
+  // Minutia type (ending or bifurcation) is not part of a cylinder; a pair whose types
+  // differ keeps kTypeMismatch of its similarity (types flip with finger pressure, so this
+  // is a soft penalty, not a filter).
+  for (size_t i = 0; i < n; ++i) {
+    if (pm[s.pairs[i].probe].type != cm[s.pairs[i].candidate].type) {
+      s.pairs[i].similarity *= kTypeMismatch;
+    }
+  }
   const size_t n_r = std::min({np, nc, kMaxNr});
   // Greedy one-to-one selection in decreasing similarity, ordered by a counting sort on
   // the similarity quantised to 1/kBuckets (a comparison sort of ~1,000 pairs would cost
@@ -633,8 +644,6 @@ double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* pa
   // Relaxation: a pair keeps its similarity in proportion to the similarity of the pairs
   // that agree with it geometrically (distance, relative direction, radial angle).
   const RhoTables& rt = Rho();
-  const auto& pm = p.minutiae();
-  const auto& cm = c.minutiae();
   // Rows are padded to a multiple of 8 with zeros so that the relaxation's dot products
   // run in fixed 8-wide blocks (vectorised by the compiler).
   const size_t stride = (ns + 7) & ~size_t{7};
@@ -901,9 +910,9 @@ constexpr CalibrationPoint kPairingCalibration[] = {
 // the same 49,920 impostor comparisons. One table for all sensors: no per-database
 // thresholds.
 constexpr CalibrationPoint kCalibration[] = {
-    {0.0, 0.0},     {1.71, -0.301}, {1.92, -0.523}, {2.09, -0.699}, {2.41, -1.000}, {2.76, -1.301},
-    {3.03, -1.523}, {3.24, -1.699}, {3.63, -2.000}, {4.17, -2.301}, {4.45, -2.523}, {4.80, -2.699},
-    {5.33, -3.000}, {5.89, -3.301}, {6.39, -3.523}, {6.90, -3.699}, {7.58, -4.000}, {7.94, -4.698},
+    {0.0, 0.0},     {1.56, -0.301}, {1.74, -0.523}, {1.88, -0.699}, {2.16, -1.000}, {2.46, -1.301},
+    {2.68, -1.523}, {2.87, -1.699}, {3.19, -2.000}, {3.56, -2.301}, {3.87, -2.523}, {4.15, -2.699},
+    {4.63, -3.000}, {5.34, -3.301}, {5.62, -3.523}, {5.92, -3.699}, {6.28, -4.000}, {8.02, -4.698},
 };
 
 template <size_t N>
