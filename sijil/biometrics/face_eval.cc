@@ -64,7 +64,7 @@ Result<FaceDatabase> LoadFaceDatabase(Env& env, FaceEngine& engine,
                                       const FaceExtractOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::NotFound("SIJ-BIO-040", "face database folder not found: " + dir.string());
+    return Status::NotFound("SIJ-BIO-070", "face database folder not found: " + dir.string());
   }
   FaceDatabase db;
   double quality = 0;
@@ -94,7 +94,7 @@ Result<FaceDatabase> LoadFaceDatabase(Env& env, FaceEngine& engine,
   }
   if (db.images == 0) {
     return Status::NotFound(
-        "SIJ-BIO-041",
+        "SIJ-BIO-071",
         "no face images (pgm, png, jpg, jp2, iso) in the sub-folders of " + dir.string());
   }
   db.extract_seconds_per_image = extract_time.count() / static_cast<double>(db.images);
