@@ -82,6 +82,25 @@ TEST_F(IrisCli, SynthThenEval) {
   EXPECT_EQ(*a, *b);
 }
 
+TEST_F(IrisCli, EvalExtractsEyeImages) {
+  // Two copies of one eye image plus synthetic codes of other identities.
+  CliRun synth = Sijil("biometrics synth --iris 3 --iris-samples 2 --out " + Path("mixed"));
+  ASSERT_EQ(synth.rc, 0);
+  const char* root = std::getenv("SIJIL_SOURCE_DIR");
+  const std::filesystem::path eye = std::filesystem::path(root ? root : ".") /
+                                    "sijil/biometrics/testdata/info_right_registration.jp2";
+  std::filesystem::copy_file(eye, Path("mixed/eye_1.jp2"));
+  std::filesystem::copy_file(eye, Path("mixed/eye_2.jp2"));
+  CliRun eval = Sijil("biometrics eval --modality iris --db " + Path("mixed") + " --out " +
+                      Path("det") + " --json");
+  ASSERT_EQ(eval.rc, 0) << eval.out;
+  auto j = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(j["images_extracted"], 2);
+  EXPECT_EQ(j["genuine"], 4);
+  EXPECT_EQ(j["identities"], 4);
+  EXPECT_GT(j["extract_ms_per_image"].get<double>(), 0.0);
+}
+
 TEST_F(IrisCli, ClearErrors) {
   CliRun empty = Sijil("biometrics eval --modality iris --db " + Path("") + " --json");
   EXPECT_EQ(empty.rc, 2);

@@ -1,0 +1,290 @@
+#include "sijil/biometrics/iris_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <numbers>
+#include <opencv2/imgproc.hpp>
+#include <random>
+#include <string>
+
+#include "sijil/biometrics/bio_status.h"
+#include "sijil/biometrics/iris_image_record.h"
+
+namespace sijil::biometrics {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+// A synthetic near-infrared eye: skin, sclera, an iris with radial texture, a dark pupil, a
+// specular spot, optionally an upper eyelid. The iris texture is a function of (normalised
+// radius, angle), so rotating the eye by `rotation_deg` rotates the texture exactly and a
+// different `texture_seed` is a different eye.
+struct EyeSpec {
+  int width = 320, height = 280;
+  Circle pupil{162, 138, 24};
+  Circle iris{160, 140, 70};
+  uint32_t texture_seed = 1;
+  double rotation_deg = 0;
+  double eyelid_y = -1;  // upper eyelid edge at the iris axis (-1: none)
+  double noise_sd = 0;
+  uint32_t noise_seed = 7;
+  bool reflection = true;
+};
+
+cv::Mat RenderEye(const EyeSpec& e) {
+  std::mt19937 rng(e.texture_seed);
+  std::uniform_real_distribution<double> phase(0, 2 * kPi), amp(0.5, 1.0);
+  struct Wave {
+    int k;
+    double phase, amp, radial_freq, radial_phase;
+  };
+  std::vector<Wave> waves;
+  for (int i = 0; i < 40; ++i) {
+    waves.push_back(
+        {4 + static_cast<int>(rng() % 40), phase(rng), amp(rng), 1.0 + 3.0 * amp(rng), phase(rng)});
+  }
+  cv::Mat img(e.height, e.width, CV_8UC1);
+  std::mt19937 noise_rng(e.noise_seed);
+  std::normal_distribution<double> noise(0, e.noise_sd > 0 ? e.noise_sd : 1);
+  const double rot = e.rotation_deg * kPi / 180;
+  for (int y = 0; y < e.height; ++y) {
+    for (int x = 0; x < e.width; ++x) {
+      double v;
+      const double dx = x - e.iris.x, dy = y - e.iris.y;
+      const double di = std::hypot(dx, dy);
+      const double dp = std::hypot(x - e.pupil.x, y - e.pupil.y);
+      if (dp <= e.pupil.r) {
+        v = 30;
+      } else if (di <= e.iris.r) {
+        // Normalised radius between the two boundaries along this direction.
+        const double t = std::atan2(-(y - e.pupil.y), x - e.pupil.x);
+        const double rho = std::clamp((dp - e.pupil.r) / (e.iris.r - e.pupil.r), 0.0, 1.0);
+        double tex = 0;
+        for (const Wave& w : waves) {
+          tex += w.amp * std::cos(w.k * (t - rot) + w.phase) *
+                 std::cos(w.radial_freq * kPi * rho + w.radial_phase);
+        }
+        v = 105 + 6 * tex;
+      } else if (std::fabs(dx) < 2.4 * e.iris.r && std::fabs(dy) < 1.1 * e.iris.r) {
+        v = 190;  // sclera
+      } else {
+        v = 160;  // skin
+      }
+      if (e.eyelid_y >= 0) {
+        const double lid = e.eyelid_y + 0.4 / e.iris.r * dx * dx;
+        if (y < lid) v = 165;
+      }
+      if (e.noise_sd > 0) v += noise(noise_rng);
+      img.at<uint8_t>(y, x) = cv::saturate_cast<uint8_t>(v);
+    }
+  }
+  if (e.reflection) {
+    cv::circle(img, {static_cast<int>(e.pupil.x) + 6, static_cast<int>(e.pupil.y) - 5}, 4, 255,
+               cv::FILLED);
+  }
+  cv::GaussianBlur(img, img, {0, 0}, 0.8);
+  return img;
+}
+
+Bytes ReadTestdata(const std::string& name) {
+  const char* root = std::getenv("SIJIL_SOURCE_DIR");
+  std::filesystem::path p =
+      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata" / name;
+  std::ifstream in(p, std::ios::binary);
+  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+cv::Mat LoadSample(const std::string& name) {
+  auto img = DecodeImage(ReadTestdata(name));
+  EXPECT_TRUE(img.ok()) << name << ": " << img.status();
+  if (!img.ok()) return {};
+  cv::Mat m = ToMat(*img);
+  if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
+  return m;
+}
+
+double Hd(const IrisCode& a, const IrisCode& b, int* shift = nullptr) {
+  auto r = CompareIris(a, b, 8);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (shift != nullptr && r.ok()) *shift = r->best_shift;
+  return r.ok() ? r->hamming_distance : 1.0;
+}
+
+TEST(IrisPipeline, FindsTheRenderedBoundaries) {
+  EyeSpec spec;
+  auto seg = SegmentIris(RenderEye(spec));
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  EXPECT_NEAR(seg->pupil.x, spec.pupil.x, 1.5);
+  EXPECT_NEAR(seg->pupil.y, spec.pupil.y, 1.5);
+  EXPECT_NEAR(seg->pupil.r, spec.pupil.r, 1.5);
+  EXPECT_NEAR(seg->iris.x, spec.iris.x, 2.5);
+  EXPECT_NEAR(seg->iris.y, spec.iris.y, 2.5);
+  EXPECT_NEAR(seg->iris.r, spec.iris.r, 2.5);
+  // The specular spot in the pupil does not pull the pupil boundary, and is not iris.
+  EXPECT_EQ(seg->valid.at<uint8_t>(static_cast<int>(spec.pupil.y), static_cast<int>(spec.pupil.x)),
+            0);
+}
+
+TEST(IrisPipeline, BoundariesHoldAcrossSizesAndOffsets) {
+  EyeSpec spec;
+  spec.width = 400;
+  spec.height = 360;
+  spec.pupil = {210, 170, 38};
+  spec.iris = {205, 175, 105};
+  spec.texture_seed = 3;
+  auto seg = SegmentIris(RenderEye(spec));
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  EXPECT_NEAR(seg->pupil.r, spec.pupil.r, 2);
+  EXPECT_NEAR(seg->iris.r, spec.iris.r, 3);
+  EXPECT_NEAR(seg->iris.x, spec.iris.x, 3);
+}
+
+TEST(IrisPipeline, MasksTheUpperEyelid) {
+  EyeSpec spec;
+  spec.eyelid_y = spec.iris.y - 0.55 * spec.iris.r;
+  auto seg = SegmentIris(RenderEye(spec));
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  ASSERT_GE(seg->upper_eyelid_y, 0);
+  EXPECT_NEAR(seg->upper_eyelid_y, spec.eyelid_y, 4);
+  // Above the eyelid nothing is usable; below it, iris texture is.
+  EXPECT_EQ(
+      seg->valid.at<uint8_t>(static_cast<int>(spec.eyelid_y) - 4, static_cast<int>(spec.iris.x)),
+      0);
+  EXPECT_EQ(seg->valid.at<uint8_t>(static_cast<int>(spec.iris.y + 0.6 * spec.iris.r),
+                                   static_cast<int>(spec.iris.x)),
+            255);
+  EyeSpec clear;
+  auto open = SegmentIris(RenderEye(clear));
+  ASSERT_TRUE(open.ok());
+  EXPECT_LT(open->upper_eyelid_y, 0);
+  auto a = ExtractIris(RenderEye(spec));
+  auto b = ExtractIris(RenderEye(clear));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_LT(a->quality.usable_area, b->quality.usable_area - 0.1);
+  EXPECT_LT(a->code.ValidBits(), b->code.ValidBits());
+}
+
+TEST(IrisPipeline, SameEyeRotatedMatchesDifferentEyeDoesNot) {
+  EyeSpec spec;
+  auto base = ExtractIris(RenderEye(spec));
+  ASSERT_TRUE(base.ok()) << base.status();
+  EyeSpec turned = spec;
+  turned.rotation_deg = 7;  // ~5 columns
+  turned.noise_sd = 3;
+  auto rotated = ExtractIris(RenderEye(turned));
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  EyeSpec other = spec;
+  other.texture_seed = 99;
+  auto different = ExtractIris(RenderEye(other));
+  ASSERT_TRUE(different.ok());
+
+  int shift = 0;
+  const double genuine = Hd(rotated->code, base->code, &shift);
+  EXPECT_LT(genuine, 0.2);
+  EXPECT_NEAR(-shift, 7.0 / 360 * kIrisColumns, 1.5);  // the probe is rotated back
+  const double impostor = Hd(different->code, base->code);
+  EXPECT_GT(impostor, 0.40);
+  EXPECT_GT(base->code.ValidBits(), 1200);
+}
+
+TEST(IrisPipeline, QualityReasonsAndErrors) {
+  EyeSpec spec;
+  auto good = ExtractIris(RenderEye(spec));
+  ASSERT_TRUE(good.ok());
+  EXPECT_GE(good->quality.score, 60) << ::testing::PrintToString(good->quality.reasons);
+  EXPECT_NEAR(good->quality.pupil_iris_ratio, 24.0 / 70, 0.03);
+
+  // Blurred: the focus factor drops and says so.
+  cv::Mat blurred;
+  cv::GaussianBlur(RenderEye(spec), blurred, {0, 0}, 3.0);
+  auto soft = ExtractIris(blurred);
+  ASSERT_TRUE(soft.ok()) << soft.status();
+  EXPECT_LT(soft->quality.sharpness, good->quality.sharpness);
+  EXPECT_LT(soft->quality.score, good->quality.score);
+
+  // Demanding more quality than the image has: BIO-406 with the reasons.
+  IrisPipelineOptions strict;
+  strict.min_quality = 101;
+  auto refused = ExtractIris(RenderEye(spec), strict);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(BioErrorCodeOf(refused.status()), BioErrorCode::kPoorDataQuality);
+
+  // No eye at all: BIO-404.
+  cv::Mat flat(240, 320, CV_8UC1, cv::Scalar(128));
+  auto none = ExtractIris(flat);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(BioErrorCodeOf(none.status()), BioErrorCode::kBiometricsNotFound);
+  // Noise without an eye: still BIO-404, not a fake code.
+  cv::Mat noise(240, 320, CV_8UC1);
+  cv::randu(noise, 0, 255);
+  auto noisy = ExtractIris(noise);
+  if (noisy.ok()) {
+    EXPECT_LT(noisy->quality.score, 40);
+  } else {
+    EXPECT_EQ(BioErrorCodeOf(noisy.status()), BioErrorCode::kBiometricsNotFound);
+  }
+  // Empty and tiny images: BIO-402 / BIO-401.
+  EXPECT_EQ(BioErrorCodeOf(ExtractIris(Image{}).status()), BioErrorCode::kMissingInput);
+  EXPECT_EQ(BioErrorCodeOf(ExtractIris(cv::Mat(20, 20, CV_8UC1, cv::Scalar(0))).status()),
+            BioErrorCode::kInvalidInput);
+}
+
+TEST(IrisPipeline, MosipRegistrationSample) {
+  // A near-infrared capture (284x380) with eyelashes, both eyelids and a specular spot in the
+  // pupil. Expected geometry measured by eye on the image: pupil centre ~(191, 141), radius
+  // ~51; iris radius ~115.
+  const cv::Mat eye = LoadSample("info_right_registration.jp2");
+  ASSERT_FALSE(eye.empty());
+  auto x = ExtractIris(eye);
+  ASSERT_TRUE(x.ok()) << x.status();
+  const auto& s = x->segmentation;
+  EXPECT_NEAR(s.pupil.x, 191, 4);
+  EXPECT_NEAR(s.pupil.y, 141, 4);
+  EXPECT_NEAR(s.pupil.r, 51, 4);
+  EXPECT_NEAR(s.iris.r, 115, 8);
+  EXPECT_LT(std::hypot(s.pupil.x - s.iris.x, s.pupil.y - s.iris.y), 0.1 * s.iris.r);
+  EXPECT_GT(x->code.ValidBits(), 600);
+
+  // The same image rotated by 5 degrees about the pupil, with sensor noise: a genuine match.
+  cv::Mat turned;
+  cv::warpAffine(eye, turned, cv::getRotationMatrix2D(cv::Point2f(s.pupil.x, s.pupil.y), 5, 1.0),
+                 eye.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::Mat noise(turned.size(), CV_16SC1);
+  cv::randn(noise, 0, 3);
+  turned.convertTo(turned, CV_16SC1);
+  turned += noise;
+  turned.convertTo(turned, CV_8UC1);
+  auto t = ExtractIris(turned);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_LT(Hd(t->code, x->code), 0.25);
+
+  // A synthetic eye is a different iris: HD near 0.5.
+  auto other = ExtractIris(RenderEye(EyeSpec{}));
+  ASSERT_TRUE(other.ok());
+  const double impostor = Hd(other->code, x->code);
+  EXPECT_GT(impostor, 0.38);
+  EXPECT_LT(impostor, 0.60);
+}
+
+TEST(IrisPipeline, MosipCroppedMaskedSampleFailsCleanly) {
+  // The MOSIP "auth" sample is a cropped-and-masked image (ISO 19794-6 type 7) whose pupil
+  // hardly differs from the dark iris around it; the segmenter does not find it yet. It must
+  // say so with BIO-404 rather than produce a code from a wrong boundary.
+  const cv::Mat eye = LoadSample("info_left_auth.jp2");
+  ASSERT_FALSE(eye.empty());
+  auto x = ExtractIris(eye);
+  if (x.ok()) {
+    const auto& s = x->segmentation;
+    EXPECT_GT(s.iris.r, 1.3 * s.pupil.r);
+  } else {
+    EXPECT_EQ(BioErrorCodeOf(x.status()), BioErrorCode::kBiometricsNotFound);
+  }
+}
+
+}  // namespace
+}  // namespace sijil::biometrics
