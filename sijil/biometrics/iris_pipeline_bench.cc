@@ -1,0 +1,80 @@
+// Iris feature extraction time per image: the MOSIP near-infrared sample (284x380) through
+// the whole pipeline (segmentation, masks, rubber sheet, log-Gabor encoding, quality), and
+// the stages separately. Single-threaded. Reads the sample from the source tree
+// (SIJIL_SOURCE_DIR, else the working directory).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <opencv2/imgproc.hpp>
+
+#include "sijil/biometrics/image_codec.h"
+#include "sijil/biometrics/iris_pipeline.h"
+
+namespace sijil::biometrics {
+namespace {
+
+cv::Mat Sample() {
+  const char* root = std::getenv("SIJIL_SOURCE_DIR");
+  const std::filesystem::path p = std::filesystem::path(root ? root : ".") /
+                                  "sijil/biometrics/testdata/info_right_registration.jp2";
+  std::ifstream in(p, std::ios::binary);
+  const Bytes raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto img = DecodeImage(raw);
+  if (!img.ok()) return {};
+  cv::Mat m = ToMat(*img);
+  if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
+  return m;
+}
+
+void BM_ExtractIris(benchmark::State& state) {
+  const cv::Mat eye = Sample();
+  if (eye.empty()) {
+    state.SkipWithError("sample image not found (set SIJIL_SOURCE_DIR)");
+    return;
+  }
+  for (auto _ : state) {
+    auto x = ExtractIris(eye);
+    if (!x.ok()) {
+      state.SkipWithError("extraction failed");
+      return;
+    }
+    benchmark::DoNotOptimize(x);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ExtractIris)->Unit(benchmark::kMillisecond);
+
+void BM_SegmentIris(benchmark::State& state) {
+  const cv::Mat eye = Sample();
+  if (eye.empty()) {
+    state.SkipWithError("sample image not found (set SIJIL_SOURCE_DIR)");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(SegmentIris(eye));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SegmentIris)->Unit(benchmark::kMillisecond);
+
+void BM_NormalizeAndEncode(benchmark::State& state) {
+  const cv::Mat eye = Sample();
+  auto seg = eye.empty() ? Result<IrisSegmentation>(Status::NotFound("x", "x")) : SegmentIris(eye);
+  if (!seg.ok()) {
+    state.SkipWithError("segmentation failed");
+    return;
+  }
+  cv::Mat strip, mask;
+  for (auto _ : state) {
+    NormalizeIris(eye, *seg, 32, &strip, &mask);
+    benchmark::DoNotOptimize(EncodeIris(strip, mask));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NormalizeAndEncode)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace sijil::biometrics
+
+BENCHMARK_MAIN();
