@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sijil::biometrics;
   auto code = ParseIrisCode({data, size});
   if (!code.ok()) return 0;
-  const Bytes again = SerializeIrisCode(*code);
+  const sijil::Bytes again = SerializeIrisCode(*code);
   if (again.size() != size || !std::equal(again.begin(), again.end(), data)) std::abort();
   auto r = CompareIris(*code, *code, 2);
   if (r.ok() && r->hamming_distance != 0) std::abort();
