@@ -101,6 +101,20 @@ TEST_F(IrisCli, EvalExtractsEyeImages) {
   EXPECT_GT(j["extract_ms_per_image"].get<double>(), 0.0);
 }
 
+TEST_F(IrisCli, MatchStoredCodes) {
+  ASSERT_EQ(Sijil("biometrics synth --iris 2 --iris-samples 2 --out " + Path("m")).rc, 0);
+  CliRun same =
+      Sijil("biometrics match " + Path("m/1_1.sic") + " " + Path("m/1_2.sic") + " --json");
+  EXPECT_EQ(same.rc, 0) << same.out;
+  auto j = nlohmann::json::parse(same.out);
+  EXPECT_EQ(j["modality"], "iris");
+  EXPECT_TRUE(j["match"].get<bool>());
+  CliRun other =
+      Sijil("biometrics match " + Path("m/1_1.sic") + " " + Path("m/2_1.sic") + " --json");
+  EXPECT_EQ(other.rc, 1) << other.out;
+  EXPECT_GT(nlohmann::json::parse(other.out)["normalized_hd"].get<double>(), 0.4);
+}
+
 TEST_F(IrisCli, ClearErrors) {
   CliRun empty = Sijil("biometrics eval --modality iris --db " + Path("") + " --json");
   EXPECT_EQ(empty.rc, 2);

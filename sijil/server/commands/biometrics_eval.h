@@ -45,6 +45,13 @@ int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::Match
 void MarkSynthHandled();
 bool SynthHandled();
 
+// Iris half of `sijil biometrics match A B` (biometrics_iris_cmd.cc): true when `path` holds
+// a stored iris code ("SIC\0") or an ISO/IEC 19794-6 record ("IIR\0"); RunIrisMatch
+// extracts records through the iris pipeline and compares. Exit status: 0 match, 1 no
+// match, 2 error.
+bool IsIrisInput(const std::string& path);
+int RunIrisMatch(const std::string& a, const std::string& b, double fmr, bool json);
+
 // {"error": code, "message": message} with --json, else "error: ..." on stderr.
 void PrintEvalError(const Status& status, bool json);
 

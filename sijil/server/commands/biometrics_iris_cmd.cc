@@ -207,6 +207,69 @@ int RunIrisEval(const ModalityEvalArgs& args) {
 
 const ModalityEvalRegistration kIrisEval("iris", &RunIrisEval);
 
+}  // namespace
+
+bool IsIrisInput(const std::string& path) {
+  auto raw = Env::Default().ReadFile(path);
+  if (!raw.ok() || raw->size() < 4) return false;
+  return LooksLikeIrisCode(AsBytes(*raw)) || raw->compare(0, 4, std::string("IIR\0", 4)) == 0;
+}
+
+int RunIrisMatch(const std::string& a, const std::string& b, double fmr, bool json) {
+  if (!(fmr > 0 && fmr < 1)) {
+    PrintEvalError(Status::InvalidArgument("SIJ-BIO-030", "--fmr must be in (0, 1)"), json);
+    return 2;
+  }
+  double seconds = 0;
+  Bytes stored[2];
+  const std::string* paths[2] = {&a, &b};
+  for (int i = 0; i < 2; ++i) {
+    auto raw = Env::Default().ReadFile(*paths[i]);
+    if (!raw.ok()) {
+      PrintEvalError(raw.status(), json);
+      return 2;
+    }
+    const std::filesystem::path p(*paths[i]);
+    // Stored codes are read as they are; anything else is an iris record to extract.
+    auto t = IrisTemplateOf(LooksLikeIrisCode(AsBytes(*raw)) ? std::filesystem::path("x.sic")
+                                                             : std::filesystem::path("x.iso"),
+                            *raw, &seconds);
+    if (!t.ok()) {
+      PrintEvalError(t.status().WithContext(p.filename().string()), json);
+      return 2;
+    }
+    stored[i] = std::move(*t);
+  }
+  auto matcher = NewIrisMatcher();
+  if (!matcher.ok()) {
+    PrintEvalError(matcher.status(), json);
+    return 2;
+  }
+  auto r = (*matcher)->CompareStored(stored[0], stored[1]);
+  if (!r.ok()) {
+    PrintEvalError(r.status(), json);
+    return 2;
+  }
+  const double threshold = ScoreForFmr(fmr);
+  const bool match = r->score >= threshold;
+  if (json) {
+    std::cout << nlohmann::json{{"modality", "iris"},
+                                {"score", r->score},
+                                {"normalized_hd", r->raw_score},
+                                {"threshold", threshold},
+                                {"fmr", fmr},
+                                {"match", match}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf("iris score %.2f (normalised HD %.3f) threshold %.2f (FMR %g): %s\n", r->score,
+                r->raw_score, threshold, fmr, match ? "MATCH" : "NO MATCH");
+  }
+  return match ? 0 : 1;
+}
+
+namespace {
+
 void SetupBiometricsIris(CLI::App& root, CommandContext& ctx) {
   CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
   auto args = std::make_shared<IrisSynthArgs>();

@@ -65,6 +65,9 @@ Result<FingerTemplate> LoadRecord(const std::string& path) {
 }
 
 int RunMatch(const MatchArgs& args) {
+  if (IsIrisInput(args.a) || IsIrisInput(args.b)) {
+    return RunIrisMatch(args.a, args.b, args.fmr, args.json);
+  }
   if (IsFaceInput(args.a) || IsFaceInput(args.b)) {
     return RunFaceMatch({args.a, args.b, args.config_path, args.face_models, args.json});
   }
