@@ -102,6 +102,33 @@ TEST(BiometricsCliTest, InfoDescribesARecordAndRejectsGarbage) {
   }
 }
 
+TEST(BiometricsCliTest, ExtractIrisWritesAStoredCodeOrSaysWhyNot) {
+  auto tmp = TempDir::Create("sijil-bio-cli-");
+  ASSERT_TRUE(tmp.ok());
+  const std::string code = (tmp->path() / "right.sic").string();
+  RunResult r = Sijil({"biometrics", "extract", "--modality", "iris", "--json", "-o", code,
+                       (TestData() / "info_right_registration.jp2").string()});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  json j = LastJson(r);
+  EXPECT_EQ(j.value("modality", ""), "iris");
+  EXPECT_GE(j.value("quality", -1), 0);
+  EXPECT_LE(j.value("quality", 101), 100);
+  EXPECT_GT(j["iris"]["r"].get<double>(), j["pupil"]["r"].get<double>());
+  EXPECT_EQ(fs::file_size(code), 520u);  // 2,048 code bits + 2,048 mask bits + header
+
+  // The stored code matches itself through `match`.
+  RunResult self = Sijil({"biometrics", "match", "--json", code, code});
+  EXPECT_EQ(self.status, 0) << self.out << self.err;
+
+  // Not an image: an error with its code, no file written.
+  const std::string none = (tmp->path() / "none.sic").string();
+  r = Sijil({"biometrics", "extract", "--modality", "iris", "--json", "-o", none,
+             (TestData() / "PROVENANCE.md").string()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(LastJson(r)["error"].value("code", ""), "BIO-401") << r.out;
+  EXPECT_FALSE(fs::exists(none));
+}
+
 TEST(BiometricsCliTest, MatchScoresAndDecides) {
   const std::string a = (TestData() / "fvc_mini/101_1.iso").string();
   const std::string b = (TestData() / "fvc_mini/101_2.iso").string();
