@@ -88,6 +88,30 @@ TEST_F(FaceCliTest, MatchReadsAFaceRecord) {
   EXPECT_TRUE(j["a"].value("detected", false));
 }
 
+TEST_F(FaceCliTest, ExtractWritesAStoredEmbedding) {
+  auto tmp = TempDir::Create();
+  ASSERT_TRUE(tmp.ok());
+  const std::string out = (tmp->path() / "face.sfe").string();
+  RunResult r = Sijil({"biometrics", "extract", "--modality", "face", "--face-models", Models(),
+                       "--json", "-o", out, TestFile("info_face_auth.iso")});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  json j = LastJson(r);
+  EXPECT_EQ(j.value("modality", ""), "face");
+  EXPECT_TRUE(j.value("detected", false));
+  EXPECT_EQ(j.value("dimensions", 0), 512);
+  ASSERT_TRUE(j.contains("quality"));
+  // "SFE\0", a 16-bit length, then 512 big-endian float32 values.
+  EXPECT_EQ(fs::file_size(out), 4u + 2u + 512u * 4u);
+
+  // Without a model: the clear error, and nothing written.
+  const std::string none = (tmp->path() / "none.sfe").string();
+  r = Sijil({"biometrics", "extract", "--modality", "face", "--json", "-o", none,
+             TestFile("info_face_auth.iso")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(LastJson(r).value("error", ""), "BIO-500");
+  EXPECT_FALSE(fs::exists(none));
+}
+
 TEST_F(FaceCliTest, EvalOnAFolderPerPerson) {
   auto tmp = TempDir::Create();
   ASSERT_TRUE(tmp.ok());

@@ -26,6 +26,7 @@
 #include "sijil/biometrics/iris_image_record.h"
 #include "sijil/biometrics/iris_pipeline.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_face.h"
 
 namespace sijil::cli {
 namespace {
@@ -103,6 +104,8 @@ struct ExtractOptions {
   std::string input;
   std::string output;
   std::string modality = "finger";
+  std::string models_dir;   // --face-models
+  std::string config_path;  // the global --config, for the face model keys
   int dpi = 500;
   bool json = false;
 };
@@ -180,6 +183,13 @@ int RunIrisExtract(const ExtractOptions& o) {
 
 int RunExtract(const ExtractOptions& o) {
   if (o.modality == "iris") return RunIrisExtract(o);
+  if (o.modality == "face") {
+    return RunFaceExtract({.input = o.input,
+                           .output = o.output,
+                           .config_path = o.config_path,
+                           .models_dir = o.models_dir,
+                           .json = o.json});
+  }
   Env& env = Env::Default();
   Result<cv::Mat> img = LoadImage(env, o.input);
   if (!img.ok()) {
@@ -398,13 +408,18 @@ void SetupBiometricsExtract(CLI::App& root, CommandContext& ctx) {
       ->required();
   extract->add_option("-o,--output", extract_opts->output,
                       "Write the template here: an ISO/IEC 19794-2:2005 record (finger) or a "
-                      "stored iris code .sic (iris)");
-  extract->add_option("--modality", extract_opts->modality, "finger (default) or iris")
-      ->check(CLI::IsMember({"finger", "iris"}));
+                      "stored iris code .sic (iris) or a stored face embedding (face)");
+  extract->add_option("--modality", extract_opts->modality, "finger (default), iris or face")
+      ->check(CLI::IsMember({"finger", "iris", "face"}));
+  extract->add_option("--face-models", extract_opts->models_dir,
+                      "Folder with the face models (overrides biometrics.face.*)");
   extract->add_option("--dpi", extract_opts->dpi, "Scan resolution of the image")
       ->check(CLI::Range(250, 2000));
   extract->add_flag("--json", extract_opts->json, "Print one JSON object");
-  extract->callback([extract_opts, &ctx] { ctx.exit_code = RunExtract(*extract_opts); });
+  extract->callback([extract_opts, &ctx] {
+    extract_opts->config_path = ctx.config_path;
+    ctx.exit_code = RunExtract(*extract_opts);
+  });
 
   auto check_opts = std::make_shared<CheckOptions>();
   CLI::App* check = group->add_subcommand(

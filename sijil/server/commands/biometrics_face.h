@@ -30,6 +30,16 @@ struct FaceEvalRequest {
 };
 int RunFaceEval(const FaceEvalRequest& request);
 
+struct FaceExtractRequest {
+  std::string input;   // face image or 19794-5 record
+  std::string output;  // stored embedding (SerializeFaceEmbedding); empty: none written
+  std::string config_path;
+  std::string models_dir;
+  bool json = false;
+};
+// Detection, alignment, embedding and quality of one face. Exit status: 0 done, 2 error.
+int RunFaceExtract(const FaceExtractRequest& request);
+
 }  // namespace sijil::cli
 
 #endif  // SIJIL_SERVER_COMMANDS_BIOMETRICS_FACE_H_

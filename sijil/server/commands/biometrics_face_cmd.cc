@@ -1,5 +1,6 @@
 // Face matching and evaluation for the `sijil biometrics` group (see biometrics_face.h),
 // and the registration of the face engine's configuration keys.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "sijil/biometrics/face_engine.h"
 #include "sijil/biometrics/face_eval.h"
 #include "sijil/biometrics/face_image_record.h"
+#include "sijil/biometrics/face_matcher.h"
 #include "sijil/biometrics/face_synth.h"
 #include "sijil/biometrics/image_codec.h"
 #include "sijil/server/command.h"
@@ -156,6 +158,53 @@ int RunFaceMatch(const FaceMatchRequest& r) {
     }
   }
   return match ? 0 : 1;
+}
+
+int RunFaceExtract(const FaceExtractRequest& r) {
+  auto setup = MakeEngine(r.config_path, r.models_dir);
+  if (!setup.ok()) {
+    PrintError(setup.status(), r.json);
+    return 2;
+  }
+  auto image = LoadFace(r.input);
+  if (!image.ok()) {
+    PrintError(image.status(), r.json);
+    return 2;
+  }
+  Env& env = Env::Default();
+  const auto t0 = env.MonotonicNow();
+  auto t = setup->engine->Extract(*image, setup->options);
+  const double ms = std::chrono::duration<double, std::milli>(env.MonotonicNow() - t0).count();
+  if (!t.ok()) {
+    PrintError(t.status().WithContext(r.input), r.json);
+    return 2;
+  }
+  if (!r.output.empty()) {
+    const Bytes stored = SerializeFaceEmbedding(t->embedding);
+    Status s = env.WriteFileAtomic(
+        r.output, std::string_view(reinterpret_cast<const char*>(stored.data()), stored.size()),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+            std::filesystem::perms::group_read);
+    if (!s.ok()) {
+      PrintError(s, r.json);
+      return 2;
+    }
+  }
+  if (r.json) {
+    json j = FaceJson(*t);
+    j["modality"] = "face";
+    j["dimensions"] = t->embedding.size();
+    j["extraction_ms"] = ms;
+    std::cout << j.dump() << "\n";
+  } else {
+    std::printf(
+        "%s, quality %d (eyes %.0f px apart, yaw %.0f, roll %.0f), %zu-d embedding, "
+        "%.1f ms%s\n",
+        t->detected ? "face detected" : "no face detected (whole image used)", t->quality.score,
+        t->quality.inter_eye_pixels, t->quality.yaw_degrees, t->quality.roll_degrees,
+        t->embedding.size(), ms, r.output.empty() ? "" : (", written to " + r.output).c_str());
+  }
+  return 0;
 }
 
 int RunFaceEval(const FaceEvalRequest& r) {
