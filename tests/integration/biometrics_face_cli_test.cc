@@ -1,7 +1,9 @@
 // Command-line tests of the face side of `sijil biometrics match` and `eval --modality face`:
 // they run the built binary with the test models from scripts/fetch-models on the AT&T images
 // and the MOSIP face record in sijil/biometrics/testdata/, and check exit codes and JSON.
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -61,6 +63,82 @@ TEST(FaceCliNoModelTest, MatchWithoutAModelIsAClearError) {
   EXPECT_EQ(j.value("error", ""), "BIO-500");
   EXPECT_NE(j.value("message", "").find("no face model configured"), std::string::npos) << j;
   EXPECT_EQ(j.count("score"), 0u);
+}
+
+// Reads a stored face embedding: "SFE\0", 16-bit length, big-endian float32 values.
+std::vector<float> ReadEmbedding(const fs::path& p) {
+  auto raw = Env::Default().ReadFile(p);
+  EXPECT_TRUE(raw.ok()) << p;
+  std::vector<float> v;
+  if (!raw.ok() || raw->size() < 6 || raw->compare(0, 4, std::string("SFE\0", 4)) != 0) return v;
+  const auto* b = reinterpret_cast<const unsigned char*>(raw->data());
+  const size_t n = (size_t{b[4]} << 8) | b[5];
+  EXPECT_EQ(raw->size(), 6 + 4 * n);
+  for (size_t i = 0; i < n && 6 + 4 * i + 3 < raw->size(); ++i) {
+    const unsigned char* q = b + 6 + 4 * i;
+    const uint32_t bits =
+        (uint32_t{q[0]} << 24) | (uint32_t{q[1]} << 16) | (uint32_t{q[2]} << 8) | q[3];
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    v.push_back(f);
+  }
+  return v;
+}
+
+double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) dot += double{a[i]} * b[i];
+  return dot;  // both are unit vectors
+}
+
+TEST(FaceSynthCliTest, WritesDeterministicEmbeddingsThatSeparateIdentities) {
+  auto tmp = TempDir::Create();
+  ASSERT_TRUE(tmp.ok());
+  auto synth = [&](const std::string& dir, const std::string& seed) {
+    return Sijil({"biometrics", "synth", "--face", "6", "--face-samples", "3", "--seed", seed,
+                  "--out", (tmp->path() / dir).string(), "--json"});
+  };
+  RunResult a = synth("a", "7");
+  ASSERT_EQ(a.status, 0) << a.out << a.err;
+  json j = LastJson(a);
+  EXPECT_EQ(j.value("modality", ""), "face");
+  EXPECT_EQ(j.value("files", 0), 18);
+  ASSERT_EQ(synth("b", "7").status, 0);
+  ASSERT_EQ(synth("c", "8").status, 0);
+  auto bytes = [&](const std::string& dir, const std::string& name) {
+    return Env::Default().ReadFile(tmp->path() / dir / name).value_or("");
+  };
+  EXPECT_EQ(bytes("a", "3_2.sfe"), bytes("b", "3_2.sfe"));  // same seed, same bytes
+  EXPECT_NE(bytes("a", "3_2.sfe"), bytes("c", "3_2.sfe"));
+
+  double genuine = 0, impostor = 0;
+  int ng = 0, ni = 0;
+  for (int i = 1; i <= 6; ++i) {
+    for (int k = 1; k <= 3; ++k) {
+      const auto x =
+          ReadEmbedding(tmp->path() / "a" / (std::to_string(i) + "_" + std::to_string(k) + ".sfe"));
+      ASSERT_EQ(x.size(), 512u);
+      for (int i2 = i; i2 <= 6; ++i2) {
+        for (int k2 = 1; k2 <= 3; ++k2) {
+          if (i2 == i && k2 <= k) continue;
+          const auto y = ReadEmbedding(tmp->path() / "a" /
+                                       (std::to_string(i2) + "_" + std::to_string(k2) + ".sfe"));
+          (i2 == i ? genuine : impostor) += Cosine(x, y);
+          ++(i2 == i ? ng : ni);
+        }
+      }
+    }
+  }
+  genuine /= ng;
+  impostor /= ni;
+  // The defaults imitate the test model on AT&T: genuine ~0.78, impostor ~0.06.
+  EXPECT_GT(genuine, 0.5);
+  EXPECT_LT(impostor, 0.3);
+
+  RunResult both = Sijil({"biometrics", "synth", "--face", "2", "--iris", "2", "--out",
+                          (tmp->path() / "d").string(), "--json"});
+  EXPECT_EQ(both.status, 2);
+  EXPECT_NE(LastJson(both).value("message", "").find("only one of"), std::string::npos) << both.out;
 }
 
 TEST_F(FaceCliTest, MatchScoresSameAboveDifferentPerson) {

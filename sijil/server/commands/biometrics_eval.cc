@@ -12,7 +12,10 @@
 namespace sijil::cli {
 namespace {
 
-bool synth_handled = false;
+std::vector<SynthHandler>& SynthHandlers() {
+  static std::vector<SynthHandler> handlers;
+  return handlers;
+}
 
 std::map<std::string, ModalityEvalFn>& Registry() {
   static std::map<std::string, ModalityEvalFn> registry;
@@ -30,8 +33,33 @@ ModalityEvalFn FindModalityEval(const std::string& modality) {
   return it == Registry().end() ? nullptr : it->second;
 }
 
-void MarkSynthHandled() { synth_handled = true; }
-bool SynthHandled() { return synth_handled; }
+void AddSynthHandler(SynthHandler handler) { SynthHandlers().push_back(std::move(handler)); }
+
+void ReadSynthCommon(CLI::App& synth, uint64_t* seed, std::string* out, bool* json) {
+  if (const CLI::Option* o = synth.get_option_no_throw("--seed"); o != nullptr && o->count()) {
+    *seed = o->as<uint64_t>();
+  }
+  *out = synth.get_option("--out")->as<std::string>();
+  *json = synth.get_option("--json")->count() > 0;
+}
+
+std::optional<int> RunSynthHandlers(CLI::App& synth, bool json) {
+  const SynthHandler* chosen = nullptr;
+  std::string given;
+  for (const SynthHandler& h : SynthHandlers()) {
+    if (synth.count(h.option) == 0) continue;
+    if (chosen != nullptr) {
+      PrintEvalError(
+          Status::InvalidArgument("BIO-401", "give only one of " + given + " and " + h.option),
+          json);
+      return 2;
+    }
+    chosen = &h;
+    given = h.option;
+  }
+  if (chosen == nullptr) return std::nullopt;
+  return chosen->run(synth);
+}
 
 void PrintEvalError(const Status& s, bool json) {
   if (json) {

@@ -6,9 +6,13 @@
 #ifndef SIJIL_SERVER_COMMANDS_BIOMETRICS_EVAL_H_
 #define SIJIL_SERVER_COMMANDS_BIOMETRICS_EVAL_H_
 
+#include <CLI/CLI.hpp>
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sijil/base/status.h"
 #include "sijil/biometrics/matcher_eval.h"
@@ -39,11 +43,20 @@ int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::Match
 
 // `sijil biometrics synth` serves several modalities. The fingerprint generator
 // (biometrics_synth_cmd.cc) owns the subcommand and its --seed, --out and --json; another
-// modality adds its own count option (e.g. --iris N) in a Setup registered after it, runs
-// from the subcommand's parse-complete callback when that option is given, and calls
-// MarkSynthHandled() so that the fingerprint callback stands aside.
-void MarkSynthHandled();
-bool SynthHandled();
+// modality adds its own count option (e.g. --iris N) in a Setup registered after it and
+// registers a handler here. The subcommand's callback runs the handler whose option was given
+// (RunSynthHandlers), or the fingerprint generator when none was.
+struct SynthHandler {
+  std::string option;                 // e.g. "--iris": selects this handler
+  std::function<int(CLI::App&)> run;  // reads its options from the subcommand; exit code
+};
+void AddSynthHandler(SynthHandler handler);
+// The options every generator shares, as given to the `synth` subcommand: --seed (when given,
+// else `seed` is left alone), --out and --json.
+void ReadSynthCommon(CLI::App& synth, uint64_t* seed, std::string* out, bool* json);
+// The exit code of the handler whose option `synth` was given, 2 (with a message) when
+// several were given, nullopt when none was.
+std::optional<int> RunSynthHandlers(CLI::App& synth, bool json);
 
 // Iris half of `sijil biometrics match A B` (biometrics_iris_cmd.cc): true when `path` holds
 // a stored iris code ("SIC\0") or an ISO/IEC 19794-6 record ("IIR\0"); RunIrisMatch

@@ -19,6 +19,7 @@
 #include "sijil/biometrics/face_synth.h"
 #include "sijil/biometrics/image_codec.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_eval.h"
 #include "sijil/server/commands/biometrics_face.h"
 
 namespace sijil::cli {
@@ -317,5 +318,111 @@ int RunFaceEval(const FaceEvalRequest& r) {
   }
   return 0;
 }
+
+namespace {
+
+struct FaceSynthArgs {
+  int identities = 0;
+  int samples = 10;
+  uint64_t seed = 1;
+  // Cosine distributions to imitate: genuine mean and sd, impostor mean and sd. The defaults
+  // are what the test models (scripts/fetch-models) produced on the AT&T faces.
+  std::vector<double> targets = {0.778, 0.191, 0.064, 0.108};
+  std::string out;
+  bool json = false;
+};
+
+// `sijil biometrics synth --face N`: <identity>_<sample>.sfe stored embeddings whose genuine
+// and impostor cosine distributions match the targets.
+int RunFaceSynth(const FaceSynthArgs& args) {
+  Env& env = Env::Default();
+  auto fail = [&](const Status& s) {
+    PrintError(s, args.json);
+    return 2;
+  };
+  if (args.identities < 2) return fail(InvalidBioInput("--face needs at least 2 identities"));
+  if (args.targets.size() != 4) {
+    return fail(
+        InvalidBioInput("--face-targets takes 4 numbers: genuine mean, sd, impostor "
+                        "mean, sd"));
+  }
+  const FaceScoreTargets targets{args.targets[0], args.targets[1], args.targets[2],
+                                 args.targets[3]};
+  if (!(targets.genuine_mean > targets.impostor_mean) || targets.genuine_mean >= 1 ||
+      targets.impostor_mean <= -1 || targets.genuine_sd <= 0 || targets.impostor_sd <= 0) {
+    return fail(
+        InvalidBioInput("--face-targets: need -1 < impostor mean < genuine mean < 1 and "
+                        "positive spreads"));
+  }
+  if (Status st = env.CreateDirectories(args.out); !st.ok()) return fail(st);
+  const auto t0 = env.MonotonicNow();
+  const FaceSynthParams params = FitFaceSynth(targets, args.seed);
+  const FaceSynth synth(params);
+  size_t files = 0;
+  for (int i = 1; i <= args.identities; ++i) {
+    for (int k = 1; k <= args.samples; ++k) {
+      const Bytes stored =
+          SerializeFaceEmbedding(synth.Sample(static_cast<uint64_t>(i), static_cast<uint64_t>(k)));
+      const std::filesystem::path p =
+          std::filesystem::path(args.out) / (std::to_string(i) + "_" + std::to_string(k) + ".sfe");
+      Status st = env.WriteFileAtomic(
+          p, std::string_view(reinterpret_cast<const char*>(stored.data()), stored.size()));
+      if (!st.ok()) return fail(st);
+      ++files;
+    }
+  }
+  const double secs = std::chrono::duration<double>(env.MonotonicNow() - t0).count();
+  if (args.json) {
+    std::cout << json{{"modality", "face"},
+                      {"out", args.out},
+                      {"identities", args.identities},
+                      {"samples_per_identity", args.samples},
+                      {"files", files},
+                      {"seed", args.seed},
+                      {"dimensions", params.dim},
+                      {"targets",
+                       {{"genuine_mean", targets.genuine_mean},
+                        {"genuine_sd", targets.genuine_sd},
+                        {"impostor_mean", targets.impostor_mean},
+                        {"impostor_sd", targets.impostor_sd}}},
+                      {"seconds", secs}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf(
+        "wrote %zu face embeddings (%d identities x %d samples, seed %llu) to %s in "
+        "%.2f s\n",
+        files, args.identities, args.samples, static_cast<unsigned long long>(args.seed),
+        args.out.c_str(), secs);
+  }
+  return 0;
+}
+
+void SetupBiometricsFaceSynth(CLI::App& root, CommandContext& /*ctx*/) {
+  CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
+  // `synth` and its --seed, --out and --json belong to the fingerprint generator (registered
+  // before this file); face adds --face N (see biometrics_eval.h).
+  CLI::App* synth = GetOrAddSubcommand(*group, "synth", "Generate synthetic biometric data");
+  auto args = std::make_shared<FaceSynthArgs>();
+  synth->add_option("--face", args->identities,
+                    "synthetic face identities instead of fingerprints: writes <i>_<s>.sfe "
+                    "512-d embeddings");
+  synth->add_option("--face-samples", args->samples, "samples per face identity")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  synth
+      ->add_option("--face-targets", args->targets,
+                   "cosine distributions to imitate: genuine mean, sd, impostor mean, sd "
+                   "(default: the test models on AT&T)")
+      ->expected(4);
+  AddSynthHandler({"--face", [args](CLI::App& synth) {
+                     ReadSynthCommon(synth, &args->seed, &args->out, &args->json);
+                     return RunFaceSynth(*args);
+                   }});
+}
+
+SIJIL_REGISTER_COMMAND(413, "biometrics-face-synth", SetupBiometricsFaceSynth);
+
+}  // namespace
 
 }  // namespace sijil::cli

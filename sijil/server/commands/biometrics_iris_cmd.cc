@@ -270,7 +270,7 @@ int RunIrisMatch(const std::string& a, const std::string& b, double fmr, bool js
 
 namespace {
 
-void SetupBiometricsIris(CLI::App& root, CommandContext& ctx) {
+void SetupBiometricsIris(CLI::App& root, CommandContext& /*ctx*/) {
   CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
   auto args = std::make_shared<IrisSynthArgs>();
   // `synth` belongs to the fingerprint generator (registered before this file); iris adds
@@ -295,16 +295,10 @@ void SetupBiometricsIris(CLI::App& root, CommandContext& ctx) {
   if (synth->get_option_no_throw("--json") == nullptr) {
     synth->add_flag("--json", args->json, "print one JSON object");
   }
-  synth->parse_complete_callback([&ctx, args, synth] {
-    if (synth->count("--iris") == 0) return;
-    if (const CLI::Option* seed = synth->get_option_no_throw("--seed"); seed && seed->count()) {
-      args->seed = seed->as<uint64_t>();
-    }
-    args->out = synth->get_option("--out")->as<std::string>();
-    args->json = synth->get_option("--json")->count() > 0;
-    ctx.exit_code = RunIrisSynth(*args);
-    MarkSynthHandled();
-  });
+  AddSynthHandler({"--iris", [args](CLI::App& synth) {
+                     ReadSynthCommon(synth, &args->seed, &args->out, &args->json);
+                     return RunIrisSynth(*args);
+                   }});
 }
 
 SIJIL_REGISTER_COMMAND(412, "biometrics-iris", SetupBiometricsIris);

@@ -214,8 +214,12 @@ void SetupBiometricsSynth(CLI::App& root, CommandContext& ctx) {
   synth->add_option("--threads", o->threads, "worker threads (default: all cores)")
       ->check(CLI::Range(0u, 256u));
   synth->add_flag("--json", o->json, "print one JSON object");
-  synth->callback([o, &ctx] {
-    if (SynthHandled()) return;  // another modality's generator ran (e.g. --iris)
+  synth->callback([o, synth, &ctx] {
+    // Another modality's generator (e.g. --iris N) when its option was given.
+    if (std::optional<int> rc = RunSynthHandlers(*synth, o->json)) {
+      ctx.exit_code = *rc;
+      return;
+    }
     ctx.exit_code = RunSynth(*o);
   });
 }
