@@ -69,27 +69,36 @@ void PrintEvalError(const Status& s, bool json) {
   }
 }
 
-int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,
-                           const nlohmann::json& extra) {
-  using namespace sijil::biometrics;
+Result<DetFiles> WriteDetFiles(const std::string& db, const std::string& out,
+                               const std::string& suffix, const std::string& label,
+                               const biometrics::ErrorRates& rates) {
   Env& env = Env::Default();
-  const ErrorRates& r = ev.rates;
-  std::filesystem::path dbpath(args.db);
+  const std::filesystem::path dbpath(db);
   std::string name = dbpath.filename().string();
   if (name.empty()) name = dbpath.parent_path().filename().string();
   if (name.empty()) name = "db";
-  const std::filesystem::path csv = std::filesystem::path(args.out) / (name + "_det.csv");
-  const std::filesystem::path png = std::filesystem::path(args.out) / (name + "_det.png");
-  Status written = env.CreateDirectories(args.out);
-  if (written.ok()) written = env.WriteFileAtomic(csv, DetCsv(r));
+  DetFiles files{std::filesystem::path(out) / (name + suffix + ".csv"),
+                 std::filesystem::path(out) / (name + suffix + ".png")};
+  SIJIL_RETURN_IF_ERROR(env.CreateDirectories(out));
+  SIJIL_RETURN_IF_ERROR(env.WriteFileAtomic(files.csv, biometrics::DetCsv(rates)));
   std::string png_bytes;
-  DetCurve curve{name + " (" + args.modality + ")", &r};
-  if (written.ok()) written = RenderDetPng(std::span(&curve, 1), &png_bytes);
-  if (written.ok()) written = env.WriteFileAtomic(png, png_bytes);
-  if (!written.ok()) {
-    PrintEvalError(written, args.json);
+  biometrics::DetCurve curve{name + " (" + label + ")", &rates};
+  SIJIL_RETURN_IF_ERROR(biometrics::RenderDetPng(std::span(&curve, 1), &png_bytes));
+  SIJIL_RETURN_IF_ERROR(env.WriteFileAtomic(files.png, png_bytes));
+  return files;
+}
+
+int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,
+                           const nlohmann::json& extra) {
+  using namespace sijil::biometrics;
+  const ErrorRates& r = ev.rates;
+  Result<DetFiles> det = WriteDetFiles(args.db, args.out, "_det", args.modality, r);
+  if (!det.ok()) {
+    PrintEvalError(det.status(), args.json);
     return 2;
   }
+  const std::filesystem::path& csv = det->csv;
+  const std::filesystem::path& png = det->png;
   if (args.json) {
     nlohmann::json j = {{"db", args.db},
                         {"modality", args.modality},

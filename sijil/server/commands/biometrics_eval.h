@@ -8,13 +8,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sijil/base/result.h"
 #include "sijil/base/status.h"
+#include "sijil/biometrics/det.h"
 #include "sijil/biometrics/matcher_eval.h"
 
 namespace sijil::cli {
@@ -35,6 +38,16 @@ struct ModalityEvalRegistration {
 };
 // nullptr when no handler is registered for `modality`.
 ModalityEvalFn FindModalityEval(const std::string& modality);
+
+// The DET curve of `rates` written as <out>/<name><suffix>.csv and .png, where <name> is the
+// database folder's own name; `label` follows the name in the plot's title.
+struct DetFiles {
+  std::filesystem::path csv;
+  std::filesystem::path png;
+};
+Result<DetFiles> WriteDetFiles(const std::string& db, const std::string& out,
+                               const std::string& suffix, const std::string& label,
+                               const biometrics::ErrorRates& rates);
 
 // Writes the DET curve files and prints the figures (one JSON object with --json); returns
 // the exit code (2 when the files cannot be written). `extra` fields are added to the JSON.

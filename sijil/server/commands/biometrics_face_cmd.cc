@@ -96,13 +96,6 @@ json FaceJson(const FaceTemplate& t) {
           {"quality", QualityJson(t)}};
 }
 
-std::string DbName(const std::string& db) {
-  std::filesystem::path p(db);
-  std::string name = p.filename().string();
-  if (name.empty()) name = p.parent_path().filename().string();
-  return name.empty() ? "db" : name;
-}
-
 }  // namespace
 
 bool IsFaceInput(const std::string& path) {
@@ -224,19 +217,13 @@ int RunFaceEval(const FaceEvalRequest& r) {
   FaceEvaluation ev = EvaluateFace(env, *db);
   const ErrorRates& rates = ev.rates;
 
-  const std::string name = DbName(r.db);
-  std::filesystem::path csv = std::filesystem::path(r.out) / (name + "_face_det.csv");
-  std::filesystem::path png = std::filesystem::path(r.out) / (name + "_face_det.png");
-  Status written = env.CreateDirectories(r.out);
-  if (written.ok()) written = env.WriteFileAtomic(csv, DetCsv(rates));
-  std::string png_bytes;
-  DetCurve curve{name + " (face)", &rates};
-  if (written.ok()) written = RenderDetPng(std::span(&curve, 1), &png_bytes);
-  if (written.ok()) written = env.WriteFileAtomic(png, png_bytes);
-  if (!written.ok()) {
-    PrintError(written, r.json);
+  Result<DetFiles> det = WriteDetFiles(r.db, r.out, "_face_det", "face", rates);
+  if (!det.ok()) {
+    PrintError(det.status(), r.json);
     return 2;
   }
+  const std::filesystem::path& csv = det->csv;
+  const std::filesystem::path& png = det->png;
 
   auto stats = [](const ScoreStats& s) {
     return json{{"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max}};

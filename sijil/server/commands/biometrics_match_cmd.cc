@@ -198,22 +198,13 @@ int RunEval(const EvalArgs& args) {
   FvcEvaluation ev = EvaluateFvc(env, *db, impostors);
   const ErrorRates& r = ev.rates;
 
-  std::filesystem::path dbpath(args.db);
-  std::string name = dbpath.filename().string();
-  if (name.empty()) name = dbpath.parent_path().filename().string();
-  if (name.empty()) name = "db";
-  std::filesystem::path csv = std::filesystem::path(args.out) / (name + "_det.csv");
-  std::filesystem::path png = std::filesystem::path(args.out) / (name + "_det.png");
-  Status written = env.CreateDirectories(args.out);
-  if (written.ok()) written = env.WriteFileAtomic(csv, DetCsv(r));
-  std::string png_bytes;
-  DetCurve curve{name + " (" + args.impostors + " impostors)", &r};
-  if (written.ok()) written = RenderDetPng(std::span(&curve, 1), &png_bytes);
-  if (written.ok()) written = env.WriteFileAtomic(png, png_bytes);
-  if (!written.ok()) {
-    PrintError(written, args.json);
+  Result<DetFiles> det = WriteDetFiles(args.db, args.out, "_det", args.impostors + " impostors", r);
+  if (!det.ok()) {
+    PrintError(det.status(), args.json);
     return 2;
   }
+  const std::filesystem::path& csv = det->csv;
+  const std::filesystem::path& png = det->png;
 
   if (args.json) {
     nlohmann::json j = {{"db", args.db},
