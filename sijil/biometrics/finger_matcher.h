@@ -73,6 +73,10 @@ class PreparedFingerprint {
   // sqrt(set bits).
   bool cylinder_valid(size_t i) const { return cylinder_valid_[i] != 0; }
   float cylinder_norm(size_t i) const { return cylinder_norm_[i]; }
+  // Per minutia, contiguous: direction (as minutiae()[i].angle) and cylinder validity (0/1),
+  // for comparing many at once.
+  const uint8_t* angles() const { return angles_.data(); }
+  const uint8_t* valid_flags() const { return cylinder_valid_.data(); }
   // Pairwise geometry, row-major size() x size(): distance in quarter pixels and the
   // direction of the segment i->j relative to minutia i's direction (256 units).
   uint16_t distance_q(size_t i, size_t j) const { return pair_distance_[i * size() + j]; }
@@ -85,7 +89,7 @@ class PreparedFingerprint {
   // Bytes of packed data (what a gallery holds per finger).
   size_t ByteSize() const {
     return minutiae_.size() * sizeof(PackedMinutia) + edges_.size() * sizeof(PackedEdge) +
-           cylinders_.size() * sizeof(uint64_t) + cylinder_valid_.size() +
+           cylinders_.size() * sizeof(uint64_t) + cylinder_valid_.size() + angles_.size() +
            cylinder_norm_.size() * sizeof(float) + pair_distance_.size() * sizeof(uint16_t) +
            pair_radial_.size();
   }
@@ -98,6 +102,7 @@ class PreparedFingerprint {
   std::vector<PackedEdge> edges_;
   std::vector<uint64_t> cylinders_;
   std::vector<uint8_t> cylinder_valid_;
+  std::vector<uint8_t> angles_;
   std::vector<float> cylinder_norm_;
   std::vector<uint16_t> pair_distance_;
   std::vector<uint8_t> pair_radial_;
