@@ -417,7 +417,21 @@ constexpr double kMu3 = std::numbers::pi / 12, kTau3 = -30;
 
 double Sigmoid(double v, double mu, double tau) { return 1.0 / (1.0 + std::exp(-tau * (v - mu))); }
 
-// Cells whose centre lies within kR of the cylinder axis.
+// Cells whose centre lies within kR of the cylinder axis: 208 of the 16 x 16.
+constexpr int CountDiscCells() {
+  int count = 0;
+  for (int i = 0; i < kNs; ++i) {
+    for (int j = 0; j < kNs; ++j) {
+      const double u = (i + 0.5 - kNs / 2.0) * kDeltaS, v = (j + 0.5 - kNs / 2.0) * kDeltaS;
+      count += u * u + v * v <= kR * kR;
+    }
+  }
+  return count;
+}
+constexpr int kDiscCells = CountDiscCells();
+static_assert(kDiscCells * kNd <= static_cast<int>(PreparedFingerprint::kCylinderWords) * 64);
+static_assert(kDiscCells * kNd > static_cast<int>(PreparedFingerprint::kCylinderWords - 1) * 64);
+
 struct CellGeometry {
   int count = 0;
   std::array<uint16_t, kNs * kNs> index{};
@@ -543,7 +557,7 @@ MccScratch& ThreadMccScratch() {
   return *s;
 }
 
-// sqrt of 0..1536 (cell bit counts).
+// sqrt of 0..1536 (cell bit counts; at most 1,248 are used).
 const std::array<float, 1537>& SqrtTable() {
   static const std::array<float, 1537> t = [] {
     std::array<float, 1537> t{};
@@ -610,10 +624,10 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
       p, c, out, head, [](uint64_t v) { return static_cast<int>(__builtin_popcountll(v)); });
 }
 
-// 1,536 cell bits are three 512-bit registers: the probe cylinder stays in registers while
-// the candidate's cylinders stream past. The direction gate is evaluated for 64 candidates
-// at once on their packed directions, so the loop visits only the comparable pairs (a
-// per-pair branch on the gate would be mispredicted half the time).
+// 1,248 cell bits fit in two and a half 512-bit registers: the probe cylinder stays in registers
+// while the candidate's cylinders stream past. The direction gate is evaluated for 64 candidates at
+// once on their packed directions, so the loop visits only the comparable pairs (a per-pair branch
+// on the gate would be mispredicted half the time).
 [[gnu::target("avx512f,avx512bw,avx512vpopcntdq")]] size_t LocalSimilaritiesAvx512(
     const PreparedFingerprint& p, const PreparedFingerprint& c, LocalPair* out, uint16_t* head) {
   const size_t np = p.size(), nc = c.size();
@@ -637,7 +651,8 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
     const uint64_t* A = p.cylinder(a);
     const __m512i a0 = _mm512_loadu_si512(A);
     const __m512i a1 = _mm512_loadu_si512(A + 8);
-    const __m512i a2 = _mm512_loadu_si512(A + 16);
+    // The last 4 of the 20 words.
+    const __m512i a2 = _mm512_maskz_loadu_epi64(0x0f, A + 16);
     const float na = p.cylinder_norm(a);
     const uint8_t ta = pm[a].type;
     const __m512i pa = _mm512_set1_epi8(static_cast<char>(pm[a].angle));
@@ -653,7 +668,7 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
         const __m512i x = _mm512_add_epi64(
             _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(a0, _mm512_loadu_si512(B))),
                              _mm512_popcnt_epi64(_mm512_xor_si512(a1, _mm512_loadu_si512(B + 8)))),
-            _mm512_popcnt_epi64(_mm512_xor_si512(a2, _mm512_loadu_si512(B + 16))));
+            _mm512_popcnt_epi64(_mm512_xor_si512(a2, _mm512_maskz_loadu_epi64(0x0f, B + 16))));
         // Horizontal sum of the eight 64-bit counts.
         const __m256i h = _mm512_castsi512_si256(
             _mm512_add_epi64(x, _mm512_shuffle_i64x2(x, x, _MM_SHUFFLE(1, 0, 3, 2))));
@@ -681,13 +696,18 @@ LocalSimilaritiesFn PickLocalSimilarities() {
 #endif
   return &LocalSimilaritiesGeneric;
 }
-const LocalSimilaritiesFn kLocalSimilarities = PickLocalSimilarities();
+
+// The probe's pairwise geometry as size() x size() rows (FingerMatcher unfolds it once).
+struct ProbeGeometry {
+  const uint16_t* distance;
+  const uint8_t* radial;
+};
 
 // LSS-R global score in [0, 1]; `paired` receives the pairs that kept most of their
 // similarity through relaxation.
-double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* paired,
-             std::pair<uint8_t, uint8_t>* roots = nullptr, int* nroots = nullptr,
-             int max_roots = 0) {
+inline double Score(LocalSimilaritiesFn local_similarities, const PreparedFingerprint& p,
+                    const ProbeGeometry& pg, const PreparedFingerprint& c, int* paired,
+                    std::pair<uint8_t, uint8_t>* roots, int* nroots, int max_roots) {
   *paired = 0;
   if (nroots) *nroots = 0;
   const size_t np = p.size(), nc = c.size();
@@ -695,7 +715,7 @@ double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* pa
   MccScratch& s = ThreadMccScratch();
   uint16_t* head = s.head.data();
   std::fill_n(head, kBuckets, kNoPair);
-  const size_t n = kLocalSimilarities(p, c, s.pairs.data(), head);
+  const size_t n = local_similarities(p, c, s.pairs.data(), head);
   if (n == 0) return 0;
   const auto& pm = p.minutiae();
   const auto& cm = c.minutiae();
@@ -728,14 +748,16 @@ double Score(const PreparedFingerprint& p, const PreparedFingerprint& c, int* pa
     // The diagonal and the padding stay zero.
     rho[i * stride + i] = 0.0f;
     std::fill(rho + i * stride + ns, rho + (i + 1) * stride, 0.0f);
+    const int ai = s.sel[i].probe, bi = s.sel[i].candidate;
+    const uint16_t* p_distance = pg.distance + static_cast<size_t>(ai) * np;
+    const uint8_t* p_radial = pg.radial + static_cast<size_t>(ai) * np;
     for (size_t k = i + 1; k < ns; ++k) {
-      const int ai = s.sel[i].probe, ak = s.sel[k].probe;
-      const int bi = s.sel[i].candidate, bk = s.sel[k].candidate;
-      const int dd = std::abs(static_cast<int>(p.distance_q(ai, ak)) - c.distance_q(bi, bk));
+      const int ak = s.sel[k].probe, bk = s.sel[k].candidate;
+      const int dd = std::abs(static_cast<int>(p_distance[ak]) - c.distance_q(bi, bk));
       float r = rt.dist[std::min(dd, RhoTables::kDistSteps - 1)];
       r *= rt.dir[AngleDiff(static_cast<uint8_t>(pm[ai].angle - pm[ak].angle),
                             static_cast<uint8_t>(cm[bi].angle - cm[bk].angle))];
-      r *= rt.radial[AngleDiff(p.radial_angle(ai, ak), c.radial_angle(bi, bk))];
+      r *= rt.radial[AngleDiff(p_radial[ak], c.radial_angle(bi, bk))];
       rho[i * stride + k] = rho[k * stride + i] = r;
     }
   }
@@ -831,7 +853,6 @@ PreparedFingerprint::PreparedFingerprint(const FingerTemplate& tmpl) {
       PackedEdge edge;
       edge.length = static_cast<uint16_t>(std::lround(d * 4.0));
       edge.to = static_cast<uint8_t>(j);
-      edge.from = static_cast<uint8_t>(i);
       const uint8_t direction = ToAngleUnits(dir);
       edge.beta1 = static_cast<uint8_t>(minutiae_[i].angle - direction);
       edge.beta2 = static_cast<uint8_t>(minutiae_[j].angle - direction);
@@ -849,8 +870,8 @@ void PreparedFingerprint::BuildCylinders(const std::vector<double>& xs,
   cylinders_.assign(n * kCylinderWords, 0);
   cylinder_valid_.assign(n, 0);
   cylinder_norm_.assign(n, 0.0f);
-  pair_distance_.assign(n * n, 0);
-  pair_radial_.assign(n * n, 0);
+  pair_distance_.assign(n > 1 ? n * (n - 1) / 2 : 0, 0);
+  pair_direction_.assign(pair_distance_.size(), 0);
   // A y-up frame, so that directions are counter-clockwise as ISO defines them.
   std::vector<std::pair<double, double>> pts(n);
   for (size_t i = 0; i < n; ++i) pts[i] = {xs[i], -ys[i]};
@@ -861,10 +882,8 @@ void PreparedFingerprint::BuildCylinders(const std::vector<double>& xs,
       const double dx = pts[j].first - pts[i].first, dy = pts[j].second - pts[i].second;
       const auto dq =
           static_cast<uint16_t>(std::min(65535L, std::lround(std::sqrt(dx * dx + dy * dy) * 4.0)));
-      pair_distance_[i * n + j] = pair_distance_[j * n + i] = dq;
-      const uint8_t dir = ToAngleUnits(std::atan2(dy, dx));
-      pair_radial_[i * n + j] = static_cast<uint8_t>(minutiae_[i].angle - dir);
-      pair_radial_[j * n + i] = static_cast<uint8_t>(minutiae_[j].angle - dir - 128);
+      pair_distance_[PairIndex(i, j)] = dq;
+      pair_direction_[PairIndex(i, j)] = ToAngleUnits(std::atan2(dy, dx));
     }
   }
   const CellGeometry& g = Cells();
@@ -905,14 +924,15 @@ void PreparedFingerprint::BuildCylinders(const std::vector<double>& xs,
       }
     }
     if (contributors < kMinM) continue;
+    // Bit k * kDiscCells + c: direction layer k of the c-th cell on the disc.
     uint64_t* cyl = &cylinders_[i * kCylinderWords];
     int bits = 0;
     for (int c = 0; c < g.count; ++c) {
       const int cell = g.index[c];
-      const uint64_t bit = uint64_t{1} << (cell & 63);
       for (int k = 0; k < kNd; ++k) {
         if (acc[static_cast<size_t>(cell) * kNd + k] > kMuPsi) {
-          cyl[k * 4 + (cell >> 6)] |= bit;
+          const int bit = k * kDiscCells + c;
+          cyl[bit >> 6] |= uint64_t{1} << (bit & 63);
           ++bits;
         }
       }
@@ -923,16 +943,19 @@ void PreparedFingerprint::BuildCylinders(const std::vector<double>& xs,
   }
 }
 
-FingerMatcher::FingerMatcher(const PreparedFingerprint& probe) : probe_(probe) {}
+namespace {
 
-MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) const {
+// One comparison; `local_similarities` is the cylinder kernel.
+MatchDetails Compare(mcc::LocalSimilaritiesFn local_similarities, const PreparedFingerprint& probe,
+                     const mcc::ProbeGeometry& geometry, const PreparedFingerprint& cand) {
   MatchDetails out;
-  if (probe_.size() < 2 || cand.size() < 2) return out;
+  if (probe.size() < 2 || cand.size() < 2) return out;
   // 1. MCC local similarities, relaxation and the LSS-R score.
   int relaxed = 0;
   std::array<std::pair<uint8_t, uint8_t>, kRoots> roots;
   int nroots = 0;
-  const double mcc_score = mcc::Score(probe_, cand, &relaxed, roots.data(), &nroots, kRoots);
+  const double mcc_score = mcc::Score(local_similarities, probe, geometry, cand, &relaxed,
+                                      roots.data(), &nroots, kRoots);
   // 2. Consolidation: the most consistent MCC pairs are roots for edge-by-edge pairing
   // growth with a global check; the best pairing adds its evidence to the score.
   Scratch& s = ThreadScratch();
@@ -940,12 +963,11 @@ MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) co
   for (int r = 0; r < nroots; ++r) {
     // A root that the best pairing so far already contains would grow the same pairing.
     if (best > 0 && s.best_pair[roots[r].first] == roots[r].second) continue;
-    Pairing p =
-        GlobalCheck(probe_, cand, Grow(probe_, cand, roots[r].first, roots[r].second, s), s);
-    double raw = RawScore(p, probe_.size(), cand.size());
+    Pairing p = GlobalCheck(probe, cand, Grow(probe, cand, roots[r].first, roots[r].second, s), s);
+    double raw = RawScore(p, probe.size(), cand.size());
     if (raw > best) {
       best = raw;
-      std::copy_n(s.probe_pair.begin(), probe_.size(), s.best_pair.begin());
+      std::copy_n(s.probe_pair.begin(), probe.size(), s.best_pair.begin());
       out.paired = p.paired;
       out.supporting_edges = p.support;
     }
@@ -953,6 +975,29 @@ MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) co
   out.raw_score = kMccWeight * mcc_score + PairingScore(best) / kPairingDivisor;
   out.score = CalibrateRawScore(out.raw_score);
   return out;
+}
+
+const mcc::LocalSimilaritiesFn kLocalSimilarities = mcc::PickLocalSimilarities();
+
+}  // namespace
+
+FingerMatcher::FingerMatcher(const PreparedFingerprint& probe, Kernel kernel)
+    : probe_(probe), kernel_(kernel) {
+  const size_t n = probe_.size();
+  distance_.assign(n * n, 0);
+  radial_.assign(n * n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      distance_[i * n + j] = probe_.distance_q(i, j);
+      radial_[i * n + j] = probe_.radial_angle(i, j);
+    }
+  }
+}
+
+MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) const {
+  return Compare(kernel_ == Kernel::kPortable ? &mcc::LocalSimilaritiesGeneric : kLocalSimilarities,
+                 probe_, mcc::ProbeGeometry{distance_.data(), radial_.data()}, cand);
 }
 
 double FingerMatcher::Match(const PreparedFingerprint& candidate) const {

@@ -5,11 +5,15 @@
 //  1. Preparation (once per template, at enrolment or probe time): minutiae are packed into
 //     small integer structs; every minutia gets a Minutia Cylinder-Code descriptor (Cappelli,
 //     Ferrara, Maltoni 2010: a 16 x 16 x 6 bit grid, in the minutia's own frame, of where
-//     and at which relative direction its neighbours lie, 192 bytes) and edges to its nearest
-//     neighbours (length and the two directions relative to the edge), plus the pairwise distances
-//     and radial angles used by relaxation.
+//     and at which relative direction its neighbours lie; only the 208 cells on the disc are
+//     stored, 160 bytes) and edges to its nearest neighbours (length and the two directions
+//     relative to the edge), plus the pairwise distances and directions used by relaxation
+//     (once per unordered pair; FingerMatcher unfolds the probe's into full rows).
 //  2. Local similarity: every pair of cylinders whose directions differ by at most 90
-//     degrees is compared by popcount (AVX-512 VPOPCNTDQ where the CPU has it).
+//     degrees is compared by popcount (AVX-512 VPOPCNTDQ where the CPU has it, the direction
+//     gate evaluated for 64 candidates at once). The pairs are bucketed by similarity
+//     as they are computed, so the greedy selection below reads them in order without
+//     sorting.
 //  3. Global score (LSS-R): the most similar one-to-one pairs are relaxed, each keeping
 //     its similarity in proportion to the pairs that agree with it in distance, relative
 //     direction and radial angle; the score is the mean relaxed similarity of the n_P most
@@ -37,9 +41,10 @@
 
 namespace sijil::biometrics {
 
-// A template packed for matching: per minutia 8 bytes, 197 bytes of cylinder, up to
-// kMaxEdgesPerMinutia 6-byte edges and 3 bytes per other minutia (pairwise geometry). At most
-// kMaxMatchMinutiae minutiae are kept (the best by quality when there are more).
+// A template packed for matching: per minutia 8 bytes, a 160-byte cylinder and 6 bytes of
+// flags, direction and norm, up to kMaxEdgesPerMinutia 5-byte edges, and 3 bytes per
+// unordered pair of minutiae (pairwise geometry). At most kMaxMatchMinutiae minutiae are kept
+// (the best by quality when there are more).
 class PreparedFingerprint {
  public:
   static constexpr size_t kMaxMatchMinutiae = 255;
@@ -52,20 +57,21 @@ class PreparedFingerprint {
     uint8_t type;         // MinutiaType
     uint16_t edge_begin;  // index of this minutia's first edge
   };
-  struct PackedEdge {
+  struct [[gnu::packed]] PackedEdge {
     uint16_t length;  // quarter pixels
     uint8_t to;       // neighbour index
     uint8_t beta1;    // this minutia's direction minus the edge direction (256 units)
     uint8_t beta2;    // neighbour's direction minus the edge direction
-    uint8_t from;     // source minutia index
   };
 
   PreparedFingerprint() = default;
   explicit PreparedFingerprint(const FingerTemplate& tmpl);
 
-  // Minutia Cylinder-Code: per minutia, kCylinderWords words of cell bits (6 direction
-  // layers of 16 x 16 spatial cells, 4 words each; cells outside the cylinder's disc stay 0).
-  static constexpr size_t kCylinderWords = 24;
+  // Minutia Cylinder-Code: per minutia, kCylinderWords words of cell bits: 6 direction
+  // layers of the 208 cells (of a 16 x 16 grid) whose centre lies on the cylinder's disc,
+  // 1,248 bits, the last 32 bits zero. Cells off the disc are never set, so they are not
+  // stored.
+  static constexpr size_t kCylinderWords = 20;
 
   size_t size() const { return minutiae_.size(); }
   const uint64_t* cylinder(size_t i) const { return cylinders_.data() + i * kCylinderWords; }
@@ -77,10 +83,20 @@ class PreparedFingerprint {
   // for comparing many at once.
   const uint8_t* angles() const { return angles_.data(); }
   const uint8_t* valid_flags() const { return cylinder_valid_.data(); }
-  // Pairwise geometry, row-major size() x size(): distance in quarter pixels and the
-  // direction of the segment i->j relative to minutia i's direction (256 units).
-  uint16_t distance_q(size_t i, size_t j) const { return pair_distance_[i * size() + j]; }
-  uint8_t radial_angle(size_t i, size_t j) const { return pair_radial_[i * size() + j]; }
+  // Pairwise geometry of minutiae i != j: distance in quarter pixels, and the direction of
+  // the segment i->j relative to minutia i's direction (256 units). Stored once per
+  // unordered pair: the segment j->i points half a turn away.
+  uint16_t distance_q(size_t i, size_t j) const { return pair_distance_[PairIndex(i, j)]; }
+  uint8_t radial_angle(size_t i, size_t j) const {
+    const uint8_t radial =
+        static_cast<uint8_t>(minutiae_[i].angle - pair_direction_[PairIndex(i, j)]);
+    return i < j ? radial : static_cast<uint8_t>(radial - 128);
+  }
+  // Position of the unordered pair {i, j} (i != j) in the pairwise tables.
+  size_t PairIndex(size_t i, size_t j) const {
+    const size_t a = i < j ? i : j, b = i < j ? j : i;
+    return a * (2 * size() - a - 1) / 2 + (b - a - 1);
+  }
   const std::vector<PackedMinutia>& minutiae() const { return minutiae_; }
   const std::vector<PackedEdge>& edges() const { return edges_; }
   size_t EdgeEnd(size_t i) const {
@@ -91,7 +107,7 @@ class PreparedFingerprint {
     return minutiae_.size() * sizeof(PackedMinutia) + edges_.size() * sizeof(PackedEdge) +
            cylinders_.size() * sizeof(uint64_t) + cylinder_valid_.size() + angles_.size() +
            cylinder_norm_.size() * sizeof(float) + pair_distance_.size() * sizeof(uint16_t) +
-           pair_radial_.size();
+           pair_direction_.size();
   }
 
  private:
@@ -104,8 +120,8 @@ class PreparedFingerprint {
   std::vector<uint8_t> cylinder_valid_;
   std::vector<uint8_t> angles_;
   std::vector<float> cylinder_norm_;
-  std::vector<uint16_t> pair_distance_;
-  std::vector<uint8_t> pair_radial_;
+  std::vector<uint16_t> pair_distance_;  // per unordered pair {i < j}
+  std::vector<uint8_t> pair_direction_;  // direction of i->j, i < j (256 units)
 };
 
 // Details of one comparison, for diagnostics and fusion.
@@ -119,8 +135,14 @@ struct MatchDetails {
 // A probe prepared for comparison against many candidates.
 class FingerMatcher {
  public:
-  explicit FingerMatcher(const PreparedFingerprint& probe);
-  explicit FingerMatcher(const FingerTemplate& probe) : FingerMatcher(PreparedFingerprint(probe)) {}
+  // Code path of Match(): kAuto uses the widest instruction set the CPU has (AVX-512 with
+  // VPOPCNTDQ on x86-64); kPortable the baseline C++ code. Scores are identical; kPortable
+  // exists to test that.
+  enum class Kernel : uint8_t { kAuto, kPortable };
+
+  explicit FingerMatcher(const PreparedFingerprint& probe, Kernel kernel = Kernel::kAuto);
+  explicit FingerMatcher(const FingerTemplate& probe, Kernel kernel = Kernel::kAuto)
+      : FingerMatcher(PreparedFingerprint(probe), kernel) {}
 
   // Calibrated similarity in [0, kMaxScore]: -10 * log10(estimated FMR). Symmetric in spirit
   // but not bit-exact: the probe side's edges set the tolerances.
@@ -131,6 +153,11 @@ class FingerMatcher {
 
  private:
   PreparedFingerprint probe_;
+  Kernel kernel_ = Kernel::kAuto;
+  // The probe's pairwise geometry unfolded to size() x size() rows (the probe side of the
+  // relaxation reads it most).
+  std::vector<uint16_t> distance_;
+  std::vector<uint8_t> radial_;
 };
 
 inline constexpr double kMaxScore = 100.0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -166,6 +167,70 @@ TEST(FingerMatcherTest, SharedProbeIsThreadSafeAndDeterministic) {
   }
   for (auto& th : threads) th.join();
   for (const auto& g : got) EXPECT_EQ(g, expected);
+}
+
+std::vector<FingerTemplate> AllTestTemplates() {
+  std::vector<FingerTemplate> out;
+  for (const char* db : {"DB1_B_", "DB3_B_"}) {
+    for (const char* f : {"101_1", "101_2", "101_3", "102_1", "102_2", "103_1", "104_1"}) {
+      out.push_back(Load(std::string(db) + f + ".iso"));
+    }
+  }
+  return out;
+}
+
+TEST(FingerMatcherTest, VectorAndPortableKernelsGiveIdenticalResults) {
+  // The AVX-512 path (where the CPU has it) must be a pure speed-up of the portable code:
+  // the same raw scores to the last bit, the same pairings.
+  std::vector<PreparedFingerprint> all;
+  for (const FingerTemplate& t : AllTestTemplates()) all.emplace_back(t);
+  // Rotated, cropped copies give genuine pairs with long pairings as well.
+  uint32_t seed = 7;
+  for (const char* name : {"DB1_B_101_1.iso", "DB3_B_102_1.iso"}) {
+    all.emplace_back(Transform(Load(name), 30, 15, -10, 0.8, seed++));
+  }
+  int strong = 0;
+  for (const PreparedFingerprint& p : all) {
+    const FingerMatcher fast(p);
+    const FingerMatcher portable(p, FingerMatcher::Kernel::kPortable);
+    for (const PreparedFingerprint& c : all) {
+      const MatchDetails a = fast.MatchWithDetails(c);
+      const MatchDetails b = portable.MatchWithDetails(c);
+      EXPECT_EQ(a.raw_score, b.raw_score);
+      EXPECT_EQ(a.score, b.score);
+      EXPECT_EQ(a.paired, b.paired);
+      EXPECT_EQ(a.supporting_edges, b.supporting_edges);
+      strong += a.score > ThresholdForFmr(1e-4);
+    }
+  }
+  EXPECT_GE(strong, 16);  // at least the self-comparisons and the transformed copies
+}
+
+TEST(FingerMatcherTest, PackedGeometryAndCylindersAreConsistent) {
+  const PreparedFingerprint p(Load("DB3_B_101_1.iso"));
+  ASSERT_GE(p.size(), 10u);
+  const auto& m = p.minutiae();
+  for (size_t i = 0; i < p.size(); ++i) {
+    for (size_t j = 0; j < p.size(); ++j) {
+      if (i == j) continue;
+      // One stored value per unordered pair serves both directions.
+      EXPECT_EQ(p.distance_q(i, j), p.distance_q(j, i));
+      EXPECT_EQ(static_cast<uint8_t>(p.radial_angle(i, j) - p.radial_angle(j, i)),
+                static_cast<uint8_t>(m[i].angle - m[j].angle + 128));
+      const double dx = m[j].x - m[i].x, dy = -(m[j].y - m[i].y);  // y up
+      EXPECT_NEAR(p.distance_q(i, j), 4 * std::hypot(dx, dy), 0.5);
+      const double dir = std::atan2(dy, dx) * 128 / std::numbers::pi;
+      const double radial = std::remainder(m[i].angle - dir, 256.0);
+      EXPECT_LE(std::abs(std::remainder(p.radial_angle(i, j) - radial, 256.0)), 0.5 + 1e-9);
+    }
+    // 6 layers x 208 disc cells = 1,248 bits; the norm is sqrt(set bits).
+    const uint64_t* cyl = p.cylinder(i);
+    int bits = 0;
+    for (size_t w = 0; w < PreparedFingerprint::kCylinderWords; ++w) bits += std::popcount(cyl[w]);
+    EXPECT_EQ(cyl[PreparedFingerprint::kCylinderWords - 1] >> 32, 0u);
+    EXPECT_FLOAT_EQ(p.cylinder_norm(i) * p.cylinder_norm(i), static_cast<float>(bits));
+    EXPECT_EQ(p.cylinder_valid(i), bits > 0);
+  }
 }
 
 TEST(FingerMatcherTest, CalibrationIsMonotonicAndInvertible) {
