@@ -101,6 +101,32 @@ TEST_F(IrisCli, EvalExtractsEyeImages) {
   EXPECT_GT(j["extract_ms_per_image"].get<double>(), 0.0);
 }
 
+TEST_F(IrisCli, ExtractsBothMosipRecords) {
+  // A "cropped" (19794-6 type 3) and a "cropped and masked" (type 7) record: both segment,
+  // and their codes, written as stored iris codes, are a left and a right eye (no match).
+  const char* root = std::getenv("SIJIL_SOURCE_DIR");
+  const std::filesystem::path data =
+      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata";
+  for (const char* name : {"info_right_registration", "info_left_auth"}) {
+    CliRun x = Sijil("biometrics extract --modality iris " +
+                     (data / (std::string(name) + ".iso")).string() + " --output " +
+                     Path(std::string(name) + ".sic") + " --json");
+    ASSERT_EQ(x.rc, 0) << name << ": " << x.out;
+    auto j = nlohmann::json::parse(x.out);
+    EXPECT_EQ(j["modality"], "iris");
+    const double pupil = j["pupil"]["r"].get<double>(), iris = j["iris"]["r"].get<double>();
+    EXPECT_GT(pupil / iris, 0.2) << name;
+    EXPECT_LT(pupil / iris, 0.7) << name;
+    EXPECT_GT(j["quality"].get<int>(), 0) << name;
+    EXPECT_GT(j["usable_area"].get<double>(), 0.5) << name;
+    ASSERT_TRUE(std::filesystem::exists(Path(std::string(name) + ".sic")));
+  }
+  CliRun m = Sijil("biometrics match " + Path("info_right_registration.sic") + " " +
+                   Path("info_left_auth.sic") + " --json");
+  EXPECT_EQ(m.rc, 1) << m.out;
+  EXPECT_GT(nlohmann::json::parse(m.out)["normalized_hd"].get<double>(), 0.38);
+}
+
 TEST_F(IrisCli, MatchStoredCodes) {
   ASSERT_EQ(Sijil("biometrics synth --iris 2 --iris-samples 2 --out " + Path("m")).rc, 0);
   CliRun same =

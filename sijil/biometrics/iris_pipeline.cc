@@ -14,6 +14,10 @@ namespace sijil::biometrics {
 namespace {
 
 constexpr double kPi = std::numbers::pi;
+// Coarse pupil candidates refined at full resolution.
+constexpr size_t kPupilCandidates = 6;
+// Brightness (grey levels) above the local background of an unsaturated reflection.
+constexpr double kHaloStep = 40;
 
 // Angles (radians, counter-clockwise, 0 = right) sampled on a circle, with precomputed
 // cosines and sines, split into sectors: a boundary must show its step in every sector, so
@@ -122,15 +126,6 @@ void ScanRadii(const cv::Mat& img, double cx, double cy, double r_min, double r_
   }
 }
 
-// Masks specular reflections (bright, small) and fills them from their surroundings by
-// normalised convolution, so their rims do not look like boundaries.
-cv::Mat FindReflections(const cv::Mat& gray) {
-  cv::Mat bright;
-  cv::threshold(gray, bright, 225, 255, cv::THRESH_BINARY);
-  cv::dilate(bright, bright, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
-  return bright;
-}
-
 cv::Mat FillMasked(const cv::Mat& gray, const cv::Mat& mask) {
   cv::Mat f, keep;
   gray.convertTo(f, CV_32F);
@@ -167,6 +162,56 @@ double Percentile(const cv::Mat& img8, double p, const cv::Mat& mask = cv::Mat()
     if (acc >= want) return v;
   }
   return 255;
+}
+
+// The intensity step across `c` between rings up to a tenth of its radius (at least 3 px)
+// outside and inside, in the sector of `arc` where it is weakest.
+double BoundaryStep(const cv::Mat& img, const Circle& c, const Arc& arc) {
+  BoundaryFit fit;
+  ScanRadii(img, c.x, c.y, c.r, c.r, 1.0, std::max(3, static_cast<int>(c.r / 10)), arc, 0.0, &fit);
+  return fit.circle.r > 0 ? fit.jump : 0;
+}
+
+// Pixels of perfectly flat 9x9 windows. ISO/IEC 19794-6 "cropped and masked" images (image
+// type 7) paint the eyelids and sclera with constant grey levels; iris texture is never flat
+// over 9x9 pixels (the window is larger than a JPEG block, whose detail heavy compression
+// can erase), so where such paint reaches inside the limbus circle it is not iris.
+cv::Mat FlatRegions(const cv::Mat& gray) {
+  cv::Mat lo, hi;
+  const cv::Mat k = cv::getStructuringElement(cv::MORPH_RECT, {9, 9});
+  cv::erode(gray, lo, k);
+  cv::dilate(gray, hi, k);
+  cv::Mat centres = hi == lo;  // centres of flat windows
+  cv::dilate(centres, centres, k);
+  return centres;
+}
+
+// Masks specular reflections; FillMasked then fills them from their surroundings, so their
+// rims do not look like boundaries. A reflection is either saturated, or a bright structure
+// enclosed by the darkest pixels of the image (a hole in the dark mask) that stands well
+// above its neighbourhood (white top-hat: the image minus its morphological opening). The
+// second kind catches the broad, unsaturated halos some cameras leave around their
+// illuminators' spots inside the pupil, which would otherwise break the pupil's dark disc
+// into rings that look like small pupils; being enclosed keeps bright skin between
+// eyelashes out.
+cv::Mat FindReflections(const cv::Mat& gray) {
+  cv::Mat bright;
+  cv::threshold(gray, bright, 225, 255, cv::THRESH_BINARY);
+  const int side = std::min(gray.cols, gray.rows);
+  const int k = (side / 10) | 1;
+  cv::Mat opened, tophat;
+  // A square element: separable, so the opening costs a few passes whatever its size.
+  cv::morphologyEx(gray, opened, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+  cv::subtract(gray, opened, tophat);
+  // Holes of the dark mask: not dark, and not reachable from the border without crossing it.
+  const double dark = Percentile(gray, 0.01) + kHaloStep / 2;
+  cv::Mat open_area(gray.rows + 2, gray.cols + 2, CV_8UC1, cv::Scalar(255));
+  cv::Mat inner = open_area(cv::Rect(1, 1, gray.cols, gray.rows));
+  inner.setTo(0, gray <= dark);
+  cv::floodFill(open_area, cv::Point(0, 0), 0);
+  bright |= inner & (tophat > kHaloStep);
+  cv::dilate(bright, bright, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
+  return bright;
 }
 
 // Upper (sign = +1) or lower (sign = -1) eyelid as y = y0 + sign * a * (x - xc)^2. Returns the
@@ -245,34 +290,75 @@ Result<IrisSegmentation> SegmentIris(const cv::Mat& gray, const IrisPipelineOpti
   const double p_min = options.min_pupil_fraction * side, p_max = options.max_pupil_fraction * side;
   const double i_min = options.min_iris_fraction * side, i_max = options.max_iris_fraction * side;
 
-  // Pupil: centres on dark pixels; the boundary is the strongest dark-to-bright step.
+  // Pupil: centres on dark pixels; the boundary is the strongest dark-to-bright step. The
+  // coarse grid is about 3 px apart at full resolution, so when the pupil's edge is faint
+  // (a dark iris) a grid point near its true centre can score below a spurious small disc;
+  // the best few distinct candidates are therefore all refined, and the refined scores
+  // decide.
   const Arc pupil_arc = MakeArc(32, {{0, 360}}, 4);
   const double dark = Percentile(small8, 0.12);
-  BoundaryFit pupil;
+  std::vector<BoundaryFit> candidates;
   const int margin = std::max(1, static_cast<int>(p_min * s));
   for (int y = margin; y < small.rows - margin; y += 1) {
     for (int x = margin; x < small.cols - margin; x += 1) {
       if (small8.at<uint8_t>(y, x) > dark) continue;
-      ScanRadii(small, x, y, std::max(2.0, p_min * s), p_max * s, 1.0, 2, pupil_arc, 0.25, &pupil);
+      BoundaryFit at;
+      ScanRadii(small, x, y, std::max(2.0, p_min * s), p_max * s, 1.0, 2, pupil_arc, 0.25, &at);
+      if (at.circle.r > 0) candidates.push_back(at);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const BoundaryFit& a, const BoundaryFit& b) { return a.jump > b.jump; });
+  std::vector<Circle> seeds;
+  for (const BoundaryFit& c : candidates) {
+    if (seeds.size() == kPupilCandidates) break;
+    bool distinct = true;
+    for (const Circle& seed : seeds) {
+      if (std::hypot(seed.x - c.circle.x, seed.y - c.circle.y) < 2.5 &&
+          std::fabs(seed.r - c.circle.r) < 2.5) {
+        distinct = false;
+      }
+    }
+    if (distinct) seeds.push_back(c.circle);
+  }
+  if (seeds.empty()) return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found");
+
+  // Rank the seeds at full resolution on a sparser grid (every other pixel, 1 px radius
+  // steps), as the coarse search does (step minus a share of the inner intensity), then
+  // refine the winner densely.
+  const Arc pupil_fine = MakeArc(96, {{0, 360}}, 4);
+  const Arc pupil_mid = MakeArc(48, {{0, 360}}, 4);
+  const double reach = 1.5 / s + 1;
+  Circle chosen;
+  double chosen_rank = -1e9;
+  for (const Circle& seed : seeds) {
+    const Circle c{seed.x / s, seed.y / s, seed.r / s};
+    BoundaryFit best;
+    for (double dy = -reach; dy <= reach; dy += 2) {
+      for (double dx = -reach; dx <= reach; dx += 2) {
+        ScanRadii(smooth, c.x + dx, c.y + dy, std::max(2.0, c.r - reach), c.r + reach, 1.0, 2,
+                  pupil_mid, 0.0, &best);
+      }
+    }
+    if (best.circle.r <= 0) continue;
+    const double rank = best.jump - 0.25 * best.inner_mean;
+    if (rank > chosen_rank) {
+      chosen_rank = rank;
+      chosen = best.circle;
+    }
+  }
+  if (chosen.r <= 0) return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found");
+  BoundaryFit pupil;
+  for (double dy = -2; dy <= 2; dy += 1) {
+    for (double dx = -2; dx <= 2; dx += 1) {
+      ScanRadii(smooth, chosen.x + dx, chosen.y + dy, std::max(2.0, chosen.r - 2), chosen.r + 2,
+                0.5, 3, pupil_fine, 0.0, &pupil);
     }
   }
   if (pupil.circle.r <= 0) return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found");
-
-  // Refine at full resolution.
-  const Arc pupil_fine = MakeArc(96, {{0, 360}}, 4);
-  {
-    const Circle c{pupil.circle.x / s, pupil.circle.y / s, pupil.circle.r / s};
-    const double reach = 1.5 / s + 1;
-    BoundaryFit best;
-    for (double dy = -reach; dy <= reach; dy += 1) {
-      for (double dx = -reach; dx <= reach; dx += 1) {
-        ScanRadii(smooth, c.x + dx, c.y + dy, std::max(2.0, c.r - reach), c.r + reach, 0.5, 3,
-                  pupil_fine, 0.0, &best);
-      }
-    }
-    if (best.circle.r <= 0) return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found");
-    pupil = best;
-  }
+  // The refinement's narrow rings place the boundary precisely but understate the step of
+  // a soft (defocused or dark-iris) pupil edge; judge it on wider rings.
+  pupil.jump = BoundaryStep(smooth, pupil.circle, pupil_fine);
   if (pupil.jump < 8) {
     return BioStatus(BioErrorCode::kBiometricsNotFound,
                      "no pupil found (no dark disc with a clear boundary)");
@@ -322,6 +408,7 @@ Result<IrisSegmentation> SegmentIris(const cv::Mat& gray, const IrisPipelineOpti
   cv::circle(seg.valid, cv::Point2d(seg.pupil.x, seg.pupil.y) * 16.0,
              static_cast<int>(std::lround(seg.pupil.r * 16)), 0, cv::FILLED, cv::LINE_8, 4);
   seg.valid.setTo(0, reflections);
+  seg.valid.setTo(0, FlatRegions(gray));
   const double lid_step = std::max(6.0, 0.5 * seg.iris_contrast);
   seg.upper_eyelid_y = FitEyelid(smooth, seg.pupil, seg.iris, +1, lid_step, &seg.valid);
   seg.lower_eyelid_y = FitEyelid(smooth, seg.pupil, seg.iris, -1, lid_step, &seg.valid);

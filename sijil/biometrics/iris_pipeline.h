@@ -2,17 +2,19 @@
 // assessment, following Daugman's pipeline.
 //
 //  1. Reflections: specular highlights (the illuminator's spots, usually inside the pupil)
-//     are found as small saturated blobs, masked, and filled from their surroundings so their
-//     edges do not pull the boundary search.
+//     are found as saturated blobs, or as bright unsaturated halos enclosed by the darkest
+//     pixels, masked, and filled from their surroundings so their edges do not pull the
+//     boundary search.
 //  2. Pupil and limbus: Daugman's integro-differential operator, max over (x0, y0, r) of the
 //     radial derivative of the mean intensity on the circle, smoothed along r. It runs
 //     coarse-to-fine: a search over a grid of centres on a downscaled image, then a local
-//     refinement at full resolution. The pupil search favours dark interiors; the limbus is
-//     searched on the left and right arcs only (eyelids cover the top and bottom), with its
-//     centre near the pupil's.
+//     refinement at full resolution of the best few coarse pupil candidates. The pupil search
+//     favours dark interiors; the limbus is searched on the left and right arcs only (eyelids
+//     cover the top and bottom), with its centre near the pupil's.
 //  3. Occlusion: upper and lower eyelids as parabolas fitted to the vertical gradient inside
 //     the iris; eyelashes as pixels much darker than the iris's own intensity distribution;
-//     reflections from step 1.
+//     reflections from step 1; perfectly flat regions (the constant paint of ISO/IEC 19794-6
+//     "cropped and masked" images, type 7).
 //  4. Rubber sheet: the annulus between the two (not necessarily concentric) circles is
 //     resampled to a fixed polar strip, radius normalised to [0, 1], 256 angles
 //     counter-clockwise from the right (column 64 is the top of the eye), so a head tilt is a

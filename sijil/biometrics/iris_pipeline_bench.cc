@@ -1,9 +1,11 @@
-// Iris feature extraction time per image: the MOSIP near-infrared sample (284x380) through
-// the whole pipeline (segmentation, masks, rubber sheet, log-Gabor encoding, quality), and
-// the stages separately. Single-threaded. Reads the sample from the source tree
-// (SIJIL_SOURCE_DIR, else the working directory).
+// Iris feature extraction time per image: the MOSIP near-infrared samples through the whole
+// pipeline (segmentation, masks, rubber sheet, log-Gabor encoding, quality), and the stages
+// separately. Argument 0 is the registration sample (284x380, "cropped"), 1 the
+// authentication sample (293x391, "cropped and masked"). Single-threaded. Reads the sample from the
+// source tree (SIJIL_SOURCE_DIR, else the working directory).
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,10 +18,11 @@
 namespace sijil::biometrics {
 namespace {
 
-cv::Mat Sample() {
+cv::Mat Sample(int64_t which = 0) {
   const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  const std::filesystem::path p = std::filesystem::path(root ? root : ".") /
-                                  "sijil/biometrics/testdata/info_right_registration.jp2";
+  const std::filesystem::path p =
+      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata" /
+      (which == 0 ? "info_right_registration.jp2" : "info_left_auth.jp2");
   std::ifstream in(p, std::ios::binary);
   const Bytes raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto img = DecodeImage(raw);
@@ -30,7 +33,7 @@ cv::Mat Sample() {
 }
 
 void BM_ExtractIris(benchmark::State& state) {
-  const cv::Mat eye = Sample();
+  const cv::Mat eye = Sample(state.range(0));
   if (eye.empty()) {
     state.SkipWithError("sample image not found (set SIJIL_SOURCE_DIR)");
     return;
@@ -45,10 +48,10 @@ void BM_ExtractIris(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ExtractIris)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExtractIris)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_SegmentIris(benchmark::State& state) {
-  const cv::Mat eye = Sample();
+  const cv::Mat eye = Sample(state.range(0));
   if (eye.empty()) {
     state.SkipWithError("sample image not found (set SIJIL_SOURCE_DIR)");
     return;
@@ -56,7 +59,7 @@ void BM_SegmentIris(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(SegmentIris(eye));
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_SegmentIris)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SegmentIris)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_NormalizeAndEncode(benchmark::State& state) {
   const cv::Mat eye = Sample();

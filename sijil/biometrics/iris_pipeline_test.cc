@@ -271,19 +271,132 @@ TEST(IrisPipeline, MosipRegistrationSample) {
   EXPECT_LT(impostor, 0.60);
 }
 
-TEST(IrisPipeline, MosipCroppedMaskedSampleFailsCleanly) {
-  // The MOSIP "auth" sample is a cropped-and-masked image (ISO 19794-6 type 7) whose pupil
-  // hardly differs from the dark iris around it; the segmenter does not find it yet. It must
-  // say so with BIO-404 rather than produce a code from a wrong boundary.
-  const cv::Mat eye = LoadSample("info_left_auth.jp2");
-  ASSERT_FALSE(eye.empty());
-  auto x = ExtractIris(eye);
-  if (x.ok()) {
-    const auto& s = x->segmentation;
-    EXPECT_GT(s.iris.r, 1.3 * s.pupil.r);
-  } else {
-    EXPECT_EQ(BioErrorCodeOf(x.status()), BioErrorCode::kBiometricsNotFound);
+// What an ISO/IEC 19794-6 "cropped and masked" image (type 7) does to an eye: everything
+// outside the iris is painted flat, light grey on the sclera between the eyelids and
+// mid-grey elsewhere, and the eyelid's paint reaches into the iris above `lid_y`.
+cv::Mat PaintMasked(cv::Mat eye, const EyeSpec& e, double lid_y) {
+  for (int y = 0; y < eye.rows; ++y) {
+    for (int x = 0; x < eye.cols; ++x) {
+      const double dx = x - e.iris.x, dy = y - e.iris.y;
+      const bool in_iris = std::hypot(dx, dy) <= e.iris.r;
+      const bool between_lids = std::fabs(dy) < e.iris.r * (1 - std::pow(dx / (2.5 * e.iris.r), 2));
+      if (y < lid_y) {
+        eye.at<uint8_t>(y, x) = 128;
+      } else if (!in_iris) {
+        eye.at<uint8_t>(y, x) = between_lids ? 200 : 128;
+      }
+    }
   }
+  return eye;
+}
+
+TEST(IrisPipeline, CroppedAndMaskedEye) {
+  EyeSpec spec;
+  const double lid_y = spec.iris.y - 0.75 * spec.iris.r;
+  const cv::Mat eye = PaintMasked(RenderEye(spec), spec, lid_y);
+  auto x = ExtractIris(eye);
+  ASSERT_TRUE(x.ok()) << x.status();
+  const auto& s = x->segmentation;
+  EXPECT_NEAR(s.pupil.x, spec.pupil.x, 1.5);
+  EXPECT_NEAR(s.pupil.y, spec.pupil.y, 1.5);
+  EXPECT_NEAR(s.pupil.r, spec.pupil.r, 1.5);
+  EXPECT_NEAR(s.iris.x, spec.iris.x, 2.5);
+  EXPECT_NEAR(s.iris.y, spec.iris.y, 2.5);
+  EXPECT_NEAR(s.iris.r, spec.iris.r, 2.5);
+  // The paint inside the limbus circle is not iris, though it is no darker than the iris
+  // (no eyelid edge to find): flat regions are masked.
+  int painted_valid = 0, painted = 0;
+  for (int y = 0; y < static_cast<int>(lid_y) - 2; ++y) {
+    for (int xx = 0; xx < eye.cols; ++xx) {
+      if (std::hypot(xx - spec.iris.x, y - spec.iris.y) > spec.iris.r - 3) continue;
+      ++painted;
+      painted_valid += s.valid.at<uint8_t>(y, xx) != 0;
+    }
+  }
+  ASSERT_GT(painted, 100);
+  EXPECT_EQ(painted_valid, 0);
+  // The same eye unpainted matches it.
+  auto plain = ExtractIris(RenderEye(spec));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_LT(Hd(x->code, plain->code), 0.15);
+  EXPECT_LT(x->quality.usable_area, plain->quality.usable_area);
+}
+
+struct MosipIris {
+  IrisImageRecord record;
+  cv::Mat eye;
+};
+
+MosipIris LoadMosipRecord(const std::string& name) {
+  MosipIris m;
+  auto rec = ParseIrisImageRecord(ReadTestdata(name));
+  EXPECT_TRUE(rec.ok()) << name << ": " << rec.status();
+  if (!rec.ok() || rec->representations.empty()) return m;
+  m.record = *rec;
+  auto img = DecodeIrisImage(rec->representations.front());
+  EXPECT_TRUE(img.ok()) << name << ": " << img.status();
+  if (!img.ok()) return m;
+  m.eye = ToMat(*img).clone();
+  if (m.eye.channels() == 3) cv::cvtColor(m.eye, m.eye, cv::COLOR_BGR2GRAY);
+  return m;
+}
+
+// Boundaries that any real eye has: pupil inside the iris, a physiological radius ratio, a
+// near-concentric pair, and a code with most of its bits usable.
+void ExpectPlausible(const IrisExtraction& x) {
+  const auto& s = x.segmentation;
+  EXPECT_LT(std::hypot(s.pupil.x - s.iris.x, s.pupil.y - s.iris.y) + s.pupil.r, s.iris.r);
+  EXPECT_GT(s.pupil.r / s.iris.r, 0.2);
+  EXPECT_LT(s.pupil.r / s.iris.r, 0.7);
+  EXPECT_LT(x.quality.concentricity, 0.1);
+  EXPECT_GT(x.quality.score, 0);
+  EXPECT_LE(x.quality.score, 100);
+  EXPECT_GT(x.quality.usable_area, 0.5);
+  EXPECT_GT(x.code.ValidBits(), 1000);
+}
+
+TEST(IrisPipeline, MosipRecordsOfBothImageKinds) {
+  // The registration record holds a "cropped" image (ISO/IEC 19794-6 image type 3), the
+  // authentication record a "cropped and masked" one (type 7): sclera and eyelids painted
+  // flat grey, a dark iris, and a pupil full of unsaturated illuminator halos.
+  const MosipIris right = LoadMosipRecord("info_right_registration.iso");
+  const MosipIris left = LoadMosipRecord("info_left_auth.iso");
+  ASSERT_FALSE(right.eye.empty());
+  ASSERT_FALSE(left.eye.empty());
+  EXPECT_EQ(right.record.representations.front().image_type, 3);
+  EXPECT_EQ(right.record.representations.front().eye, EyeLabel::kRight);
+  EXPECT_EQ(left.record.representations.front().image_type, 7);
+  EXPECT_EQ(left.record.representations.front().eye, EyeLabel::kLeft);
+
+  auto r = ExtractIris(right.eye);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectPlausible(*r);
+  auto l = ExtractIris(left.eye);
+  ASSERT_TRUE(l.ok()) << l.status();
+  ExpectPlausible(*l);
+  // Measured by eye on the 391x293 image: pupil centre ~(199, 144), radius ~47; iris
+  // centre ~(195, 146), radius ~122.
+  const auto& s = l->segmentation;
+  EXPECT_NEAR(s.pupil.x, 199, 4);
+  EXPECT_NEAR(s.pupil.y, 144, 4);
+  EXPECT_NEAR(s.pupil.r, 47, 4);
+  EXPECT_NEAR(s.iris.x, 195, 6);
+  EXPECT_NEAR(s.iris.y, 146, 6);
+  EXPECT_NEAR(s.iris.r, 122, 6);
+  // The painted grey is never counted as iris.
+  int painted_valid = 0;
+  for (int y = 0; y < left.eye.rows; ++y) {
+    for (int x = 0; x < left.eye.cols; ++x) {
+      const uint8_t v = left.eye.at<uint8_t>(y, x);
+      painted_valid += (v == 128 || v == 200) && s.valid.at<uint8_t>(y, x) != 0;
+    }
+  }
+  EXPECT_LT(painted_valid, 20);
+
+  // Left and right eyes are different irises.
+  const double hd = Hd(l->code, r->code);
+  EXPECT_GT(hd, 0.38);
+  EXPECT_LT(hd, 0.60);
 }
 
 }  // namespace
