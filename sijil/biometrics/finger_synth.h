@@ -9,9 +9,13 @@
 //    theta(z) = theta0 + 1/2 [sum arg(z - delta_i) - sum arg(z - core_j)] for loops, whorls and
 //    tented arches, and a smooth bump field for plain arches;
 //  - a ridge period drawn per finger in 8.5..11 px (500 dpi);
-//  - ridges grown by iterated Gabor filtering tuned to the field and the period, starting from
-//    a few random seeds and clipping to [-1, 1] after each pass until the silhouette is full;
-//    minutiae appear where the growing fronts meet.
+//  - ridges grown by iterated Gabor filtering tuned to the field and the period, clipping to
+//    [-1, 1] after each pass. Growth starts from white noise over the whole silhouette (not
+//    from a few seeds), so every part grows at once and the field settles in 6-10 passes;
+//    minutiae stay where neighbouring ridge trains meet out of phase, at places that depend
+//    only on the finger's own noise. It runs on a half-resolution grid (period 4.2-5.5 cells)
+//    with a bank of 12 separable oriented filters and is brought back to full resolution by
+//    cubic interpolation (about 10 ms per master at 300x400).
 // An impression of a master applies, in this order: ridge thickness (threshold level of the
 // ridge field: dry or wet skin), a contact region (an ellipse shifted inside the silhouette,
 // so some impressions are partial), plastic skin distortion (Cappelli-Maio-Maltoni: a rigid
@@ -64,7 +68,7 @@ struct MasterPrint {
   cv::Mat silhouette;  // CV_8U 0/255
   std::vector<cv::Point2f> cores;
   std::vector<cv::Point2f> deltas;
-  int growth_passes = 0;  // Gabor passes until the silhouette was full (at most 40)
+  int growth_passes = 0;  // Gabor passes until the field settled (at most 10)
 };
 
 struct Impression {

@@ -234,26 +234,25 @@ float RidgeDirection(const RidgeMaps& maps, int x, int y) {
   return a;
 }
 
-cv::Mat OrientedGabor(const cv::Mat& src, const cv::Mat& cos2, const cv::Mat& sin2, float period,
-                      float sigma, int orientations, const cv::Rect& roi) {
-  cv::Mat out = cv::Mat::zeros(src.size(), CV_32F);
-  if (roi.area() <= 0) return out;
-  const int k_count = orientations;
-  const float step = kPi / static_cast<float>(k_count);
+OrientedGaborBank::OrientedGaborBank(const cv::Mat& cos2, const cv::Mat& sin2, float period,
+                                     float sigma, int orientations)
+    : orientations_(orientations) {
+  const float step = kPi / static_cast<float>(orientations);
   // Per-pixel orientation bin and interpolation weight.
-  cv::Mat bin(roi.size(), CV_8U), frac(roi.size(), CV_32F);
-  for (int y = 0; y < roi.height; ++y) {
-    const float* c2 = cos2.ptr<float>(y + roi.y) + roi.x;
-    const float* s2 = sin2.ptr<float>(y + roi.y) + roi.x;
-    uint8_t* b = bin.ptr<uint8_t>(y);
-    float* f = frac.ptr<float>(y);
-    for (int x = 0; x < roi.width; ++x) {
+  bin_.create(cos2.size(), CV_8U);
+  frac_.create(cos2.size(), CV_32F);
+  for (int y = 0; y < cos2.rows; ++y) {
+    const float* c2 = cos2.ptr<float>(y);
+    const float* s2 = sin2.ptr<float>(y);
+    uint8_t* b = bin_.ptr<uint8_t>(y);
+    float* f = frac_.ptr<float>(y);
+    for (int x = 0; x < cos2.cols; ++x) {
       float t = std::atan2(s2[x], c2[x]) * 0.5f;
       if (t < 0) t += kPi;
       float pos = t / step;
       int k0 = static_cast<int>(pos);
       f[x] = pos - static_cast<float>(k0);
-      b[x] = static_cast<uint8_t>(k0 % k_count);
+      b[x] = static_cast<uint8_t>(k0 % orientations);
     }
   }
   const int radius = static_cast<int>(std::ceil(2.5f * sigma));
@@ -263,39 +262,50 @@ cv::Mat OrientedGabor(const cv::Mat& src, const cv::Mat& cos2, const cv::Mat& si
   for (int i = -radius; i <= radius; ++i) {
     gauss.at<float>(0, i + radius) = std::exp(-static_cast<float>(i * i) / (2 * sigma * sigma));
   }
-  cv::Mat view = src(roi);
-  cv::Mat out_roi = out(roi);
-  cv::Mat a, b, resp;
   // Kernel for direction t: G(x)G(y) cos(w (x nx + y ny)), n = (-sin t, cos t). It separates
   // into cos*cos - sin*sin; direction pi - t shares both products (only the sign of the sine
   // product flips), so each pair costs two separable filters.
-  for (int k = 0; k <= k_count / 2; ++k) {
+  for (int k = 0; k <= orientations / 2; ++k) {
     float t = static_cast<float>(k) * step;
     float nx = -std::sin(t), ny = std::cos(t);
-    cv::Mat kxc(1, taps, CV_32F), kxs(1, taps, CV_32F), kyc(1, taps, CV_32F), kys(1, taps, CV_32F);
+    Kernels kn;
+    kn.xc.create(1, taps, CV_32F);
+    kn.xs.create(1, taps, CV_32F);
+    kn.yc.create(1, taps, CV_32F);
+    kn.ys.create(1, taps, CV_32F);
     for (int i = -radius; i <= radius; ++i) {
       float g = gauss.at<float>(0, i + radius);
-      kxc.at<float>(0, i + radius) = g * std::cos(omega * nx * static_cast<float>(i));
-      kxs.at<float>(0, i + radius) = g * std::sin(omega * nx * static_cast<float>(i));
-      kyc.at<float>(0, i + radius) = g * std::cos(omega * ny * static_cast<float>(i));
-      kys.at<float>(0, i + radius) = g * std::sin(omega * ny * static_cast<float>(i));
+      kn.xc.at<float>(0, i + radius) = g * std::cos(omega * nx * static_cast<float>(i));
+      kn.xs.at<float>(0, i + radius) = g * std::sin(omega * nx * static_cast<float>(i));
+      kn.yc.at<float>(0, i + radius) = g * std::cos(omega * ny * static_cast<float>(i));
+      kn.ys.at<float>(0, i + radius) = g * std::sin(omega * ny * static_cast<float>(i));
     }
-    cv::sepFilter2D(view, a, CV_32F, kxc, kyc, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
+    kernels_.push_back(std::move(kn));
+  }
+}
+
+void OrientedGaborBank::Apply(const cv::Mat& src, cv::Mat& out, int border) {
+  const int k_count = orientations_;
+  out.create(src.size(), CV_32F);
+  out.setTo(0);
+  for (int k = 0; k <= k_count / 2; ++k) {
+    const Kernels& kn = kernels_[k];
+    cv::sepFilter2D(src, a_, CV_32F, kn.xc, kn.yc, cv::Point(-1, -1), 0, border);
     bool has_sine = k != 0 && 2 * k != k_count;
     if (has_sine) {
-      cv::sepFilter2D(view, b, CV_32F, kxs, kys, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
+      cv::sepFilter2D(src, b_, CV_32F, kn.xs, kn.ys, cv::Point(-1, -1), 0, border);
     }
     for (int pass = 0; pass < (has_sine ? 2 : 1); ++pass) {
       int kk = pass == 0 ? k : k_count - k;
       int kprev = (kk + k_count - 1) % k_count;
       float sign = pass == 0 ? -1.0f : 1.0f;
-      for (int y = 0; y < roi.height; ++y) {
-        const float* pa = a.ptr<float>(y);
-        const float* pb = has_sine ? b.ptr<float>(y) : nullptr;
-        const uint8_t* pbin = bin.ptr<uint8_t>(y);
-        const float* pf = frac.ptr<float>(y);
-        float* po = out_roi.ptr<float>(y);
-        for (int x = 0; x < roi.width; ++x) {
+      for (int y = 0; y < src.rows; ++y) {
+        const float* pa = a_.ptr<float>(y);
+        const float* pb = has_sine ? b_.ptr<float>(y) : nullptr;
+        const uint8_t* pbin = bin_.ptr<uint8_t>(y);
+        const float* pf = frac_.ptr<float>(y);
+        float* po = out.ptr<float>(y);
+        for (int x = 0; x < src.cols; ++x) {
           float wgt;
           if (pbin[x] == kk) {
             wgt = 1.0f - pf[x];
@@ -310,6 +320,16 @@ cv::Mat OrientedGabor(const cv::Mat& src, const cv::Mat& cos2, const cv::Mat& si
       }
     }
   }
+}
+
+cv::Mat OrientedGabor(const cv::Mat& src, const cv::Mat& cos2, const cv::Mat& sin2, float period,
+                      float sigma, int orientations, const cv::Rect& roi) {
+  cv::Mat out = cv::Mat::zeros(src.size(), CV_32F);
+  if (roi.area() <= 0) return out;
+  OrientedGaborBank bank(cos2(roi), sin2(roi), period, sigma, orientations);
+  cv::Mat filtered;
+  bank.Apply(src(roi), filtered, cv::BORDER_REPLICATE);
+  filtered.copyTo(out(roi));
   return out;
 }
 

@@ -5,6 +5,8 @@
 #ifndef SIJIL_BIOMETRICS_INTERNAL_RIDGE_ANALYSIS_H_
 #define SIJIL_BIOMETRICS_INTERNAL_RIDGE_ANALYSIS_H_
 
+#include <vector>
+
 #include <opencv2/core.hpp>
 
 namespace sijil::biometrics::internal {
@@ -37,6 +39,31 @@ struct RidgeMaps {
 
 // Computes normalisation, mask, orientation and period of `gray` (CV_8U, 500 dpi).
 RidgeMaps AnalyseRidges(const cv::Mat& gray);
+
+// Gabor filters tuned to a fixed orientation field (cos2, sin2: doubled-angle unit field as
+// in RidgeMaps) and ridge period, with `orientations` quantised directions (a pixel between
+// two directions takes both responses, linearly weighted); `sigma` is the isotropic Gaussian
+// envelope. Built once and applied to many images of the field's size (the synthetic
+// generator filters the same field many times). Apply keeps scratch buffers in the bank, so
+// one bank serves one thread at a time.
+class OrientedGaborBank {
+ public:
+  OrientedGaborBank(const cv::Mat& cos2, const cv::Mat& sin2, float period, float sigma,
+                    int orientations);
+  // Filters `src` (CV_32F, the field's size) into `out`, which must not share `src`'s
+  // memory. `border` is the OpenCV border mode beyond `src` (a submatrix reads its parent's
+  // pixels there).
+  void Apply(const cv::Mat& src, cv::Mat& out, int border);
+
+ private:
+  struct Kernels {
+    cv::Mat xc, xs, yc, ys;
+  };
+  int orientations_;
+  std::vector<Kernels> kernels_;  // directions 0 .. orientations / 2
+  cv::Mat bin_, frac_;            // per pixel: lower direction bin and weight of the next
+  cv::Mat a_, b_;                 // scratch: the cosine and sine products
+};
 
 // Filters `src` (CV_32F) with Gabor kernels tuned to the orientation field (cos2, sin2) and the
 // ridge period `period`, interpolating between `orientations` quantised directions. `sigma`
