@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -23,6 +24,8 @@ namespace {
 
 using PackedEdge = PreparedFingerprint::PackedEdge;
 using PackedMinutia = PreparedFingerprint::PackedMinutia;
+// The AVX-512 kernel gathers a minutia's type as byte 5 of its 8 bytes.
+static_assert(sizeof(PackedMinutia) == 8 && offsetof(PackedMinutia, type) == 5);
 
 // Edge geometry. Lengths are in quarter pixels at 500 dpi; angles in 1/256 of a turn.
 constexpr int kMinEdgePx = 5;    // closer neighbours are usually extraction noise
@@ -645,16 +648,26 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
     valid[k] = _mm512_test_epi8_mask(v, v);
   }
   const __m512i gate = _mm512_set1_epi8(static_cast<char>(kDeltaTheta));
+  const float* norms = c.cylinder_norms();
+  const char* minutia_bytes = reinterpret_cast<const char*>(cm.data());
+  const __m512 one = _mm512_set1_ps(1.0f), penalty = _mm512_set1_ps(kTypeMismatch);
+  const __m512 scale = _mm512_set1_ps(static_cast<float>(kBuckets));
+  const __m512i last = _mm512_set1_epi32(kBuckets - 1);
+  alignas(64) int32_t xor_bits[256 + 16];
+  alignas(64) int32_t partner[256 + 16];
+  alignas(64) float sims[16];
+  alignas(64) int32_t buckets[16];
   size_t n = 0;
   for (size_t a = np; a-- > 0;) {
     if (!p.cylinder_valid(a)) continue;
+    size_t count = 0;
     const uint64_t* A = p.cylinder(a);
     const __m512i a0 = _mm512_loadu_si512(A);
     const __m512i a1 = _mm512_loadu_si512(A + 8);
     // The last 4 of the 20 words.
     const __m512i a2 = _mm512_maskz_loadu_epi64(0x0f, A + 16);
     const float na = p.cylinder_norm(a);
-    const uint8_t ta = pm[a].type;
+    const int ta = pm[a].type;
     const __m512i pa = _mm512_set1_epi8(static_cast<char>(pm[a].angle));
     for (size_t k = blocks; k-- > 0;) {
       // |int8(pa - angle)| <= kDeltaTheta; a difference of -128 stays 128 (unsigned).
@@ -673,10 +686,39 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
         const __m256i h = _mm512_castsi512_si256(
             _mm512_add_epi64(x, _mm512_shuffle_i64x2(x, x, _MM_SHUFFLE(1, 0, 3, 2))));
         const __m128i q = _mm_add_epi64(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-        const int nx = static_cast<int>(_mm_cvtsi128_si64(q) + _mm_extract_epi64(q, 1));
-        const float l = 1.0f - sq[nx] / (na + c.cylinder_norm(b));
-        if (l <= 0) continue;
-        n = EmitPair(out, n, head, l, ta == cm[b].type, a, b);
+        xor_bits[count] = static_cast<int32_t>(_mm_cvtsi128_si64(q) + _mm_extract_epi64(q, 1));
+        partner[count++] = static_cast<int32_t>(b);
+      }
+    }
+    // Similarities, type penalty and buckets of the minutia's comparable pairs, 16 at a time
+    // (the same float operations as EmitPair, so the same values).
+    const __m512 va = _mm512_set1_ps(na);
+    const __m512i vta = _mm512_set1_epi32(ta);
+    for (size_t i = 0; i < count; i += 16) {
+      const __mmask16 lanes =
+          count - i >= 16 ? __mmask16{0xffff} : static_cast<__mmask16>((1u << (count - i)) - 1);
+      const __m512i vb = _mm512_maskz_loadu_epi32(lanes, partner + i);
+      const __m512i vx = _mm512_maskz_loadu_epi32(lanes, xor_bits + i);
+      const __m512 root = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, vx, sq, 4);
+      const __m512 nb = _mm512_mask_i32gather_ps(_mm512_set1_ps(1.0f), lanes, vb, norms, 4);
+      __m512 l = _mm512_sub_ps(one, _mm512_div_ps(root, _mm512_add_ps(va, nb)));
+      // Bytes 4..7 of a PackedMinutia: angle, type, edge_begin.
+      const __m512i word =
+          _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, vb, minutia_bytes + 4, 8);
+      const __m512i tb = _mm512_and_si512(_mm512_srli_epi32(word, 8), _mm512_set1_epi32(0xff));
+      l = _mm512_mask_mul_ps(l, _mm512_cmpneq_epi32_mask(tb, vta), l, penalty);
+      __m512i bucket = _mm512_cvttps_epi32(_mm512_mul_ps(l, scale));
+      bucket = _mm512_sub_epi32(last, _mm512_min_epi32(bucket, last));
+      _mm512_store_ps(sims, l);
+      _mm512_store_si512(buckets, bucket);
+      uint32_t keep = _mm512_mask_cmp_ps_mask(lanes, l, _mm512_setzero_ps(), _CMP_GT_OQ);
+      while (keep != 0) {
+        const unsigned j = static_cast<unsigned>(__builtin_ctz(keep));
+        keep &= keep - 1;
+        const int bk = buckets[j];
+        out[n] = LocalPair{sims[j], static_cast<uint8_t>(a), static_cast<uint8_t>(partner[i + j]),
+                           head[bk]};
+        head[bk] = static_cast<uint16_t>(n++);
       }
     }
   }
@@ -686,6 +728,53 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
 
 using LocalSimilaritiesFn = size_t (*)(const PreparedFingerprint&, const PreparedFingerprint&,
                                        LocalPair*, uint16_t*);
+
+// One relaxation step: next[i] = w * cur[i] + norm * (row i of rho) . cur for i < ns, the dot
+// product accumulated in 8 lanes over blocks of 8 (rows padded with zeros to `stride`) and
+// the lanes summed pairwise.
+void RelaxStepPortable(const float* rho, size_t ns, size_t stride, const float* cur, float* next,
+                       float w, float norm) {
+  for (size_t i = 0; i < ns; ++i) {
+    float acc[8] = {};
+    const float* row = rho + i * stride;
+    for (size_t k = 0; k < stride; k += 8) {
+      for (int j = 0; j < 8; ++j) acc[j] += row[k + j] * cur[k + j];
+    }
+    const float sum =
+        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    next[i] = w * cur[i] + norm * sum;
+  }
+}
+
+#if defined(__x86_64__)
+// The same operations in the same order, the 8 lanes in one register (no FMA: a fused
+// multiply-add would round differently).
+[[gnu::target("avx2")]] void RelaxStepAvx2(const float* rho, size_t ns, size_t stride,
+                                           const float* cur, float* next, float w, float norm) {
+  for (size_t i = 0; i < ns; ++i) {
+    const float* row = rho + i * stride;
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t k = 0; k < stride; k += 8) {
+      acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(row + k), _mm256_loadu_ps(cur + k)));
+    }
+    // Lanes 0 and 4 of h2: (a0 + a1) + (a2 + a3) and (a4 + a5) + (a6 + a7).
+    const __m256 h = _mm256_hadd_ps(acc, acc);
+    const __m256 h2 = _mm256_hadd_ps(h, h);
+    const float sum =
+        _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(h2), _mm256_extractf128_ps(h2, 1)));
+    next[i] = w * cur[i] + norm * sum;
+  }
+}
+#endif
+
+using RelaxStepFn = void (*)(const float*, size_t, size_t, const float*, float*, float, float);
+
+// The vectorised inner loops, chosen once for the CPU, or the portable ones.
+struct Kernels {
+  LocalSimilaritiesFn local_similarities;
+  RelaxStepFn relax_step;
+};
+constexpr Kernels kPortableKernels = {&LocalSimilaritiesGeneric, &RelaxStepPortable};
 LocalSimilaritiesFn PickLocalSimilarities() {
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -697,6 +786,14 @@ LocalSimilaritiesFn PickLocalSimilarities() {
   return &LocalSimilaritiesGeneric;
 }
 
+Kernels PickKernels() {
+  Kernels k = {PickLocalSimilarities(), &RelaxStepPortable};
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2")) k.relax_step = &RelaxStepAvx2;
+#endif
+  return k;
+}
+
 // The probe's pairwise geometry as size() x size() rows (FingerMatcher unfolds it once).
 struct ProbeGeometry {
   const uint16_t* distance;
@@ -705,9 +802,9 @@ struct ProbeGeometry {
 
 // LSS-R global score in [0, 1]; `paired` receives the pairs that kept most of their
 // similarity through relaxation.
-inline double Score(LocalSimilaritiesFn local_similarities, const PreparedFingerprint& p,
-                    const ProbeGeometry& pg, const PreparedFingerprint& c, int* paired,
-                    std::pair<uint8_t, uint8_t>* roots, int* nroots, int max_roots) {
+inline double Score(const Kernels& kernels, const PreparedFingerprint& p, const ProbeGeometry& pg,
+                    const PreparedFingerprint& c, int* paired, std::pair<uint8_t, uint8_t>* roots,
+                    int* nroots, int max_roots) {
   *paired = 0;
   if (nroots) *nroots = 0;
   const size_t np = p.size(), nc = c.size();
@@ -715,7 +812,7 @@ inline double Score(LocalSimilaritiesFn local_similarities, const PreparedFinger
   MccScratch& s = ThreadMccScratch();
   uint16_t* head = s.head.data();
   std::fill_n(head, kBuckets, kNoPair);
-  const size_t n = local_similarities(p, c, s.pairs.data(), head);
+  const size_t n = kernels.local_similarities(p, c, s.pairs.data(), head);
   if (n == 0) return 0;
   const auto& pm = p.minutiae();
   const auto& cm = c.minutiae();
@@ -769,16 +866,7 @@ inline double Score(LocalSimilaritiesFn local_similarities, const PreparedFinger
   const float w = static_cast<float>(kWr);
   const float norm = ns > 1 ? (1.0f - w) / static_cast<float>(ns - 1) : 0.0f;
   for (int it = 0; it < kNrel; ++it) {
-    for (size_t i = 0; i < ns; ++i) {
-      float acc[8] = {};
-      const float* row = rho + i * stride;
-      for (size_t k = 0; k < stride; k += 8) {
-        for (int j = 0; j < 8; ++j) acc[j] += row[k + j] * cur[k + j];
-      }
-      const float sum =
-          ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-      next[i] = w * cur[i] + norm * sum;
-    }
+    kernels.relax_step(rho, ns, stride, cur, next, w, norm);
     std::swap(cur, next);
   }
   for (size_t i = 0; i < ns; ++i) {
@@ -945,8 +1033,8 @@ void PreparedFingerprint::BuildCylinders(const std::vector<double>& xs,
 
 namespace {
 
-// One comparison; `local_similarities` is the cylinder kernel.
-MatchDetails Compare(mcc::LocalSimilaritiesFn local_similarities, const PreparedFingerprint& probe,
+// One comparison with the given inner loops.
+MatchDetails Compare(const mcc::Kernels& kernels, const PreparedFingerprint& probe,
                      const mcc::ProbeGeometry& geometry, const PreparedFingerprint& cand) {
   MatchDetails out;
   if (probe.size() < 2 || cand.size() < 2) return out;
@@ -954,8 +1042,8 @@ MatchDetails Compare(mcc::LocalSimilaritiesFn local_similarities, const Prepared
   int relaxed = 0;
   std::array<std::pair<uint8_t, uint8_t>, kRoots> roots;
   int nroots = 0;
-  const double mcc_score = mcc::Score(local_similarities, probe, geometry, cand, &relaxed,
-                                      roots.data(), &nroots, kRoots);
+  const double mcc_score =
+      mcc::Score(kernels, probe, geometry, cand, &relaxed, roots.data(), &nroots, kRoots);
   // 2. Consolidation: the most consistent MCC pairs are roots for edge-by-edge pairing
   // growth with a global check; the best pairing adds its evidence to the score.
   Scratch& s = ThreadScratch();
@@ -977,7 +1065,7 @@ MatchDetails Compare(mcc::LocalSimilaritiesFn local_similarities, const Prepared
   return out;
 }
 
-const mcc::LocalSimilaritiesFn kLocalSimilarities = mcc::PickLocalSimilarities();
+const mcc::Kernels kKernels = mcc::PickKernels();
 
 }  // namespace
 
@@ -996,8 +1084,8 @@ FingerMatcher::FingerMatcher(const PreparedFingerprint& probe, Kernel kernel)
 }
 
 MatchDetails FingerMatcher::MatchWithDetails(const PreparedFingerprint& cand) const {
-  return Compare(kernel_ == Kernel::kPortable ? &mcc::LocalSimilaritiesGeneric : kLocalSimilarities,
-                 probe_, mcc::ProbeGeometry{distance_.data(), radial_.data()}, cand);
+  return Compare(kernel_ == Kernel::kPortable ? mcc::kPortableKernels : kKernels, probe_,
+                 mcc::ProbeGeometry{distance_.data(), radial_.data()}, cand);
 }
 
 double FingerMatcher::Match(const PreparedFingerprint& candidate) const {

@@ -79,6 +79,7 @@ class PreparedFingerprint {
   // sqrt(set bits).
   bool cylinder_valid(size_t i) const { return cylinder_valid_[i] != 0; }
   float cylinder_norm(size_t i) const { return cylinder_norm_[i]; }
+  const float* cylinder_norms() const { return cylinder_norm_.data(); }
   // Per minutia, contiguous: direction (as minutiae()[i].angle) and cylinder validity (0/1),
   // for comparing many at once.
   const uint8_t* angles() const { return angles_.data(); }
