@@ -22,7 +22,7 @@
 namespace sijil::biometrics {
 namespace {
 
-using PackedEdge = PreparedFingerprint::PackedEdge;
+using EdgeBlock = PreparedFingerprint::EdgeBlock;
 using PackedMinutia = PreparedFingerprint::PackedMinutia;
 // The AVX-512 kernel gathers a minutia's type as byte 5 of its 8 bytes.
 static_assert(sizeof(PackedMinutia) == 8 && offsetof(PackedMinutia, type) == 5);
@@ -80,17 +80,53 @@ const std::array<uint64_t, kMaxLengthTol + 1>& LengthReciprocals() {
   return t;
 }
 
-// Returns a mismatch cost in [0, 3 * 256) or -1 when the edges are not compatible.
-// `tol` is LengthTolerance(p.length) and `recip` LengthReciprocals()[tol].
-inline int EdgeCost(const PackedEdge& p, const PackedEdge& c, int tol, uint64_t recip) {
-  int dl = std::abs(static_cast<int>(p.length) - static_cast<int>(c.length));
-  if (dl > tol) return -1;
-  int d1 = AngleDiff(p.beta1, c.beta1);
-  if (d1 > kAngleTol) return -1;
-  int d2 = AngleDiff(p.beta2, c.beta2);
-  if (d2 > kAngleTol) return -1;
+// Mismatch cost in [0, 3 * 256) of two compatible edges: length difference dl <= tol, angle
+// differences d1, d2 <= kAngleTol. `recip` is LengthReciprocals()[tol].
+inline int EdgeCost(int dl, int d1, int d2, uint64_t recip) {
   return static_cast<int>((static_cast<uint64_t>(dl) * 256 * recip) >> 32) +
          (d1 + d2) * 256 / (kAngleTol + 1);
+}
+
+// Bit j (j < count) set when candidate edge j is compatible with the probe edge (length,
+// beta1, beta2): length within [min_len, max_len], both relative angles within kAngleTol.
+inline uint32_t CompatibleEdgesPortable(const EdgeBlock& c, int count, int min_len, int max_len,
+                                        uint8_t beta1, uint8_t beta2) {
+  uint32_t mask = 0;
+  for (int j = 0; j < count; ++j) {
+    const bool ok = c.length[j] >= min_len && c.length[j] <= max_len &&
+                    AngleDiff(beta1, c.beta1[j]) <= kAngleTol &&
+                    AngleDiff(beta2, c.beta2[j]) <= kAngleTol;
+    mask |= static_cast<uint32_t>(ok) << j;
+  }
+  return mask;
+}
+
+// The same for 16 slots at once (SSE2, part of every x86-64 CPU): no branch per edge.
+inline uint32_t CompatibleEdgesVector(const EdgeBlock& c, int count, int min_len, int max_len,
+                                      uint8_t beta1, uint8_t beta2) {
+#if defined(__SSE2__)
+  const __m128i l0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.length));
+  const __m128i l1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.length + 8));
+  const __m128i lo = _mm_set1_epi16(static_cast<int16_t>(min_len - 1));
+  const __m128i hi = _mm_set1_epi16(static_cast<int16_t>(max_len + 1));
+  const __m128i in_window =
+      _mm_packs_epi16(_mm_and_si128(_mm_cmpgt_epi16(l0, lo), _mm_cmplt_epi16(l0, hi)),
+                      _mm_and_si128(_mm_cmpgt_epi16(l1, lo), _mm_cmplt_epi16(l1, hi)));
+  // |int8(a - b)| <= kAngleTol, as AngleDiff (a difference of -128 fails).
+  const __m128i above = _mm_set1_epi8(static_cast<char>(kAngleTol + 1));
+  const __m128i below = _mm_set1_epi8(static_cast<char>(-(kAngleTol + 1)));
+  const __m128i d1 = _mm_sub_epi8(_mm_set1_epi8(static_cast<char>(beta1)),
+                                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.beta1)));
+  const __m128i d2 = _mm_sub_epi8(_mm_set1_epi8(static_cast<char>(beta2)),
+                                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.beta2)));
+  const __m128i ok = _mm_and_si128(
+      in_window,
+      _mm_and_si128(_mm_and_si128(_mm_cmpgt_epi8(above, d1), _mm_cmpgt_epi8(d1, below)),
+                    _mm_and_si128(_mm_cmpgt_epi8(above, d2), _mm_cmpgt_epi8(d2, below))));
+  return static_cast<uint32_t>(_mm_movemask_epi8(ok)) & ((1u << count) - 1);
+#else
+  return CompatibleEdgesPortable(c, count, min_len, max_len, beta1, beta2);
+#endif
 }
 
 uint8_t ToAngleUnits(double radians) {
@@ -165,14 +201,15 @@ struct Pairing {
 };
 
 // Grows a pairing from the root (root_p, root_c) along compatible edges, cheapest first.
+template <bool kVector>
 Pairing Grow(const PreparedFingerprint& probe, const PreparedFingerprint& cand, int root_p,
              int root_c, Scratch& s) {
   const size_t np = probe.size();
   const size_t nc = cand.size();
   std::fill_n(s.probe_pair.begin(), np, int16_t{-1});
   std::fill_n(s.candidate_pair.begin(), nc, int16_t{-1});
-  const PackedEdge* pe = probe.edges().data();
-  const PackedEdge* ce = cand.edges().data();
+  const auto& pm = probe.minutiae();
+  const auto& cm = cand.minutiae();
   Heap heap(s.heap);
   const uint64_t* recip = LengthReciprocals().data();
   Pairing result;
@@ -181,30 +218,37 @@ Pairing Grow(const PreparedFingerprint& probe, const PreparedFingerprint& cand, 
   s.candidate_pair[b] = static_cast<int16_t>(a);
   result.paired = 1;
   while (true) {
-    const size_t pa_end = probe.EdgeEnd(a);
-    const size_t cb_begin = cand.minutiae()[b].edge_begin;
-    const size_t cb_end = cand.EdgeEnd(b);
-    // Both edge lists are sorted by length, so the candidate edges within the length
-    // tolerance of each probe edge form a window that only moves forwards.
-    size_t lo = cb_begin;
-    for (size_t i = probe.minutiae()[a].edge_begin; i < pa_end; ++i) {
-      const PackedEdge& p = pe[i];
-      const int tol = LengthTolerance(p.length);
-      const uint64_t r = recip[tol];
-      const int min_len = p.length - tol;
-      const int max_len = p.length + tol;
-      while (lo < cb_end && ce[lo].length < min_len) ++lo;
-      const int16_t p_partner = s.probe_pair[p.to];
-      // An edge whose far end is paired can only confirm that pair; one whose far ends are
-      // both free proposes a new pair. The cheap tests go first.
-      for (size_t j = lo; j < cb_end && ce[j].length <= max_len; ++j) {
-        const PackedEdge& c = ce[j];
-        if (p_partner >= 0) {
-          if (p_partner == c.to && EdgeCost(p, c, tol, r) >= 0) ++result.support;
-        } else if (s.candidate_pair[c.to] < 0) {
-          const int cost = EdgeCost(p, c, tol, r);
-          if (cost >= 0) heap.Push(HeapEntry{static_cast<uint16_t>(cost), p.to, c.to});
+    const EdgeBlock pe = probe.edges(a);
+    const EdgeBlock ce = cand.edges(b);
+    const int cn = cm[b].edge_count;
+    for (int i = 0; i < pm[a].edge_count; ++i) {
+      const int length = pe.length[i];
+      const int tol = LengthTolerance(pe.length[i]);
+      const uint8_t p_to = pe.to[i];
+      uint32_t mask = kVector ? CompatibleEdgesVector(ce, cn, length - tol, length + tol,
+                                                      pe.beta1[i], pe.beta2[i])
+                              : CompatibleEdgesPortable(ce, cn, length - tol, length + tol,
+                                                        pe.beta1[i], pe.beta2[i]);
+      const int16_t p_partner = s.probe_pair[p_to];
+      // An edge whose far end is paired can only confirm that pair (a minutia's edges lead
+      // to distinct neighbours); one whose far ends are both free proposes a new pair.
+      if (p_partner >= 0) {
+        for (; mask != 0; mask &= mask - 1) {
+          if (ce.to[std::countr_zero(mask)] == p_partner) {
+            ++result.support;
+            break;
+          }
         }
+        continue;
+      }
+      for (; mask != 0; mask &= mask - 1) {
+        const int j = std::countr_zero(mask);
+        const uint8_t c_to = ce.to[j];
+        if (s.candidate_pair[c_to] >= 0) continue;
+        const int cost =
+            EdgeCost(std::abs(length - ce.length[j]), AngleDiff(pe.beta1[i], ce.beta1[j]),
+                     AngleDiff(pe.beta2[i], ce.beta2[j]), recip[tol]);
+        heap.Push(HeapEntry{static_cast<uint16_t>(cost), p_to, c_to});
       }
     }
     // Next pair: the cheapest edge that still leads to two unpaired minutiae.
@@ -702,7 +746,7 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
       const __m512 root = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, vx, sq, 4);
       const __m512 nb = _mm512_mask_i32gather_ps(_mm512_set1_ps(1.0f), lanes, vb, norms, 4);
       __m512 l = _mm512_sub_ps(one, _mm512_div_ps(root, _mm512_add_ps(va, nb)));
-      // Bytes 4..7 of a PackedMinutia: angle, type, edge_begin.
+      // Bytes 4..7 of a PackedMinutia: angle, type, edge_count, reserved.
       const __m512i word =
           _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, vb, minutia_bytes + 4, 8);
       const __m512i tb = _mm512_and_si512(_mm512_srli_epi32(word, 8), _mm512_set1_epi32(0xff));
@@ -773,8 +817,9 @@ using RelaxStepFn = void (*)(const float*, size_t, size_t, const float*, float*,
 struct Kernels {
   LocalSimilaritiesFn local_similarities;
   RelaxStepFn relax_step;
+  bool vector_edges;  // CompatibleEdgesVector in the pairing growth
 };
-constexpr Kernels kPortableKernels = {&LocalSimilaritiesGeneric, &RelaxStepPortable};
+constexpr Kernels kPortableKernels = {&LocalSimilaritiesGeneric, &RelaxStepPortable, false};
 LocalSimilaritiesFn PickLocalSimilarities() {
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -787,7 +832,7 @@ LocalSimilaritiesFn PickLocalSimilarities() {
 }
 
 Kernels PickKernels() {
-  Kernels k = {PickLocalSimilarities(), &RelaxStepPortable};
+  Kernels k = {PickLocalSimilarities(), &RelaxStepPortable, true};
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx2")) k.relax_step = &RelaxStepAvx2;
 #endif
@@ -923,8 +968,13 @@ PreparedFingerprint::PreparedFingerprint(const FingerTemplate& tmpl) {
   for (size_t i = 0; i < n; ++i) angles_[i] = minutiae_[i].angle;
   std::vector<std::pair<double, size_t>> near;
   near.reserve(n);
+  // kMaxEdgesPerMinutia slots per minutia, plus room for 16-slot loads past the last block;
+  // unused slots have a length no edge reaches.
+  edge_length_.assign(n * kMaxEdgesPerMinutia + kEdgePadding, 0x7fff);
+  edge_to_.assign(n * kMaxEdgesPerMinutia + kEdgePadding, 0);
+  edge_beta1_.assign(edge_to_.size(), 0);
+  edge_beta2_.assign(edge_to_.size(), 0);
   for (size_t i = 0; i < n; ++i) {
-    minutiae_[i].edge_begin = static_cast<uint16_t>(edges_.size());
     near.clear();
     for (size_t j = 0; j < n; ++j) {
       if (j == i) continue;
@@ -934,17 +984,17 @@ PreparedFingerprint::PreparedFingerprint(const FingerTemplate& tmpl) {
     }
     size_t k = std::min(near.size(), kEdgesPerMinutia);
     std::partial_sort(near.begin(), near.begin() + static_cast<std::ptrdiff_t>(k), near.end());
+    minutiae_[i].edge_count = static_cast<uint8_t>(k);
     for (size_t e = 0; e < k; ++e) {
       auto [d, j] = near[e];
       // Pixel y grows downwards; angles are counter-clockwise as the image is viewed.
       double dir = std::atan2(-(ys[j] - ys[i]), xs[j] - xs[i]);
-      PackedEdge edge;
-      edge.length = static_cast<uint16_t>(std::lround(d * 4.0));
-      edge.to = static_cast<uint8_t>(j);
+      const size_t slot = i * kMaxEdgesPerMinutia + e;
+      edge_length_[slot] = static_cast<uint16_t>(std::lround(d * 4.0));
+      edge_to_[slot] = static_cast<uint8_t>(j);
       const uint8_t direction = ToAngleUnits(dir);
-      edge.beta1 = static_cast<uint8_t>(minutiae_[i].angle - direction);
-      edge.beta2 = static_cast<uint8_t>(minutiae_[j].angle - direction);
-      edges_.push_back(edge);
+      edge_beta1_[slot] = static_cast<uint8_t>(minutiae_[i].angle - direction);
+      edge_beta2_[slot] = static_cast<uint8_t>(minutiae_[j].angle - direction);
     }
   }
   BuildCylinders(xs, ys, angles);
@@ -1051,7 +1101,10 @@ MatchDetails Compare(const mcc::Kernels& kernels, const PreparedFingerprint& pro
   for (int r = 0; r < nroots; ++r) {
     // A root that the best pairing so far already contains would grow the same pairing.
     if (best > 0 && s.best_pair[roots[r].first] == roots[r].second) continue;
-    Pairing p = GlobalCheck(probe, cand, Grow(probe, cand, roots[r].first, roots[r].second, s), s);
+    const Pairing grown = kernels.vector_edges
+                              ? Grow<true>(probe, cand, roots[r].first, roots[r].second, s)
+                              : Grow<false>(probe, cand, roots[r].first, roots[r].second, s);
+    const Pairing p = GlobalCheck(probe, cand, grown, s);
     double raw = RawScore(p, probe.size(), cand.size());
     if (raw > best) {
       best = raw;

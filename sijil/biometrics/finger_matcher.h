@@ -42,7 +42,7 @@
 namespace sijil::biometrics {
 
 // A template packed for matching: per minutia 8 bytes, a 160-byte cylinder and 6 bytes of
-// flags, direction and norm, up to kMaxEdgesPerMinutia 5-byte edges, and 3 bytes per
+// flags, direction and norm, kMaxEdgesPerMinutia 5-byte edge slots, and 3 bytes per
 // unordered pair of minutiae (pairwise geometry). At most kMaxMatchMinutiae minutiae are kept
 // (the best by quality when there are more).
 class PreparedFingerprint {
@@ -53,15 +53,18 @@ class PreparedFingerprint {
   struct PackedMinutia {
     int16_t x;
     int16_t y;
-    uint8_t angle;        // 256 units per turn, counter-clockwise as ISO
-    uint8_t type;         // MinutiaType
-    uint16_t edge_begin;  // index of this minutia's first edge
+    uint8_t angle;       // 256 units per turn, counter-clockwise as ISO
+    uint8_t type;        // MinutiaType
+    uint8_t edge_count;  // edges to its nearest neighbours (at most kMaxEdgesPerMinutia)
+    uint8_t reserved = 0;
   };
-  struct [[gnu::packed]] PackedEdge {
-    uint16_t length;  // quarter pixels
-    uint8_t to;       // neighbour index
-    uint8_t beta1;    // this minutia's direction minus the edge direction (256 units)
-    uint8_t beta2;    // neighbour's direction minus the edge direction
+  // A minutia's edges, nearest neighbour first (so by increasing length), one array per
+  // field so that a whole block is compared at once.
+  struct EdgeBlock {
+    const uint16_t* length;  // quarter pixels
+    const uint8_t* to;       // neighbour index
+    const uint8_t* beta1;    // this minutia's direction minus the edge direction (256 units)
+    const uint8_t* beta2;    // neighbour's direction minus the edge direction
   };
 
   PreparedFingerprint() = default;
@@ -99,13 +102,17 @@ class PreparedFingerprint {
     return a * (2 * size() - a - 1) / 2 + (b - a - 1);
   }
   const std::vector<PackedMinutia>& minutiae() const { return minutiae_; }
-  const std::vector<PackedEdge>& edges() const { return edges_; }
-  size_t EdgeEnd(size_t i) const {
-    return i + 1 < minutiae_.size() ? minutiae_[i + 1].edge_begin : edges_.size();
+  // Minutia i's edges: minutiae()[i].edge_count of them in a block of kMaxEdgesPerMinutia
+  // slots (readable up to 16 slots).
+  EdgeBlock edges(size_t i) const {
+    const size_t at = i * kMaxEdgesPerMinutia;
+    return {edge_length_.data() + at, edge_to_.data() + at, edge_beta1_.data() + at,
+            edge_beta2_.data() + at};
   }
   // Bytes of packed data (what a gallery holds per finger).
   size_t ByteSize() const {
-    return minutiae_.size() * sizeof(PackedMinutia) + edges_.size() * sizeof(PackedEdge) +
+    return minutiae_.size() * sizeof(PackedMinutia) + edge_length_.size() * sizeof(uint16_t) +
+           edge_to_.size() + edge_beta1_.size() + edge_beta2_.size() +
            cylinders_.size() * sizeof(uint64_t) + cylinder_valid_.size() + angles_.size() +
            cylinder_norm_.size() * sizeof(float) + pair_distance_.size() * sizeof(uint16_t) +
            pair_direction_.size();
@@ -116,7 +123,10 @@ class PreparedFingerprint {
                       const std::vector<double>& angles);
 
   std::vector<PackedMinutia> minutiae_;
-  std::vector<PackedEdge> edges_;
+  // Slots past the last block, so that 16-slot reads stay inside the arrays.
+  static constexpr size_t kEdgePadding = 16 - kMaxEdgesPerMinutia;
+  std::vector<uint16_t> edge_length_;
+  std::vector<uint8_t> edge_to_, edge_beta1_, edge_beta2_;
   std::vector<uint64_t> cylinders_;
   std::vector<uint8_t> cylinder_valid_;
   std::vector<uint8_t> angles_;
