@@ -2,6 +2,9 @@
 // templates (the 1:N search pattern), template preparation, and probe preparation.
 // Templates come from the copied FVC2004 test data (sijil/biometrics/testdata), or from a
 // folder of .iso files given in SIJIL_BENCH_TEMPLATES (e.g. the full FVC2004 DB*_B sets).
+// With SIJIL_BENCH_FVC=<folder holding DB1_B..DB4_B>, BM_MatchFvc/DBn_B also run: each
+// database loaded as `sijil biometrics eval` loads it (geometry fix-up included), every
+// template in turn the prepared probe against the other 79.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -11,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "sijil/base/env.h"
+#include "sijil/biometrics/eval.h"
 #include "sijil/biometrics/finger_matcher.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
 
@@ -42,6 +47,14 @@ const std::vector<FingerTemplate>& Templates() {
   return t;
 }
 
+// Reports the mean prepared template size of `gallery` as the counter template_bytes.
+void ReportTemplateBytes(benchmark::State& state, const std::vector<PreparedFingerprint>& gallery) {
+  size_t bytes = 0;
+  for (const auto& g : gallery) bytes += g.ByteSize();
+  state.counters["template_bytes"] =
+      static_cast<double>(bytes) / static_cast<double>(gallery.size());
+}
+
 void BM_MatchPreparedProbe(benchmark::State& state) {
   const auto& t = Templates();
   if (t.size() < 2) {
@@ -58,10 +71,7 @@ void BM_MatchPreparedProbe(benchmark::State& state) {
   }
   benchmark::DoNotOptimize(sum);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  size_t bytes = 0;
-  for (const auto& g : gallery) bytes += g.ByteSize();
-  state.counters["template_bytes"] =
-      static_cast<double>(bytes) / static_cast<double>(gallery.size());
+  ReportTemplateBytes(state, gallery);
 }
 BENCHMARK(BM_MatchPreparedProbe);
 
@@ -109,6 +119,40 @@ void BM_PrepareProbe(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_PrepareProbe);
+
+void BM_MatchFvc(benchmark::State& state, const std::filesystem::path& dir) {
+  auto db = LoadFvcTemplates(Env::Default(), dir);
+  if (!db.ok() || db->samples.size() < 2) {
+    state.SkipWithError("cannot load the database");
+    return;
+  }
+  std::vector<PreparedFingerprint> gallery;
+  for (const FvcSample& s : db->samples) gallery.emplace_back(s.tmpl);
+  std::vector<FingerMatcher> probes(gallery.begin(), gallery.end());
+  size_t p = 0, g = 1;
+  double sum = 0;
+  for (auto _ : state) {
+    sum += probes[p].Match(gallery[g]);
+    if (++g == p) ++g;
+    if (g >= gallery.size()) {
+      if (++p == probes.size()) p = 0;
+      g = p == 0 ? 1 : 0;
+    }
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  ReportTemplateBytes(state, gallery);
+}
+
+const bool kFvcRegistered = [] {
+  const char* root = std::getenv("SIJIL_BENCH_FVC");
+  if (root == nullptr) return false;
+  for (const char* name : {"DB1_B", "DB2_B", "DB3_B", "DB4_B"}) {
+    benchmark::RegisterBenchmark((std::string("BM_MatchFvc/") + name).c_str(), BM_MatchFvc,
+                                 std::filesystem::path(root) / name);
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace sijil::biometrics
