@@ -1,13 +1,16 @@
 #include "sijil/biometrics/eval.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <memory>
 #include <numbers>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 #include <regex>
+#include <thread>
 
 #include "sijil/biometrics/finger_matcher.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
@@ -96,15 +99,28 @@ Result<FvcDatabase> LoadFvcTemplates(Env& env, const std::filesystem::path& dir,
 
 Result<FvcDatabase> LoadFvcWithExtractor(const std::filesystem::path& dir,
                                          const std::string& extension,
-                                         const TemplateExtractor& extract) {
+                                         const TemplateExtractor& extract, int threads) {
   std::vector<std::pair<std::filesystem::path, FvcSample>> files;
   SIJIL_RETURN_IF_ERROR(ListSamples(dir, extension, &files));
+  // Each worker takes the next unclaimed file; results land in the file's own slot, so the
+  // order (and the first error reported) does not depend on scheduling.
+  std::vector<std::optional<Result<FingerTemplate>>> results(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++)
+      results[i].emplace(extract(files[i].first));
+  };
+  const int n = std::clamp(threads, 1, static_cast<int>(std::max<size_t>(files.size(), 1)));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
   FvcDatabase db;
-  for (auto& [path, sample] : files) {
-    auto t = extract(path);
-    if (!t.ok()) return t.status().WithContext(sample.name);
-    sample.tmpl = std::move(*t);
-    db.samples.push_back(std::move(sample));
+  for (size_t i = 0; i < files.size(); ++i) {
+    Result<FingerTemplate>& t = *results[i];
+    if (!t.ok()) return t.status().WithContext(files[i].second.name);
+    files[i].second.tmpl = std::move(*t);
+    db.samples.push_back(std::move(files[i].second));
   }
   return db;
 }

@@ -51,11 +51,14 @@ Result<FvcDatabase> LoadFvcTemplates(Env& env, const std::filesystem::path& dir,
 // follow the anisotropic scaling). No-op when the sizes agree or the template has none.
 void RescaleTemplate(FingerTemplate& tmpl, int width, int height);
 
-// Loads every <finger>_<impression>.<extension> under `dir` through `extract`.
+// Loads every <finger>_<impression>.<extension> under `dir` through `extract`, on `threads`
+// threads (extract must then be safe to call concurrently). Samples keep the directory's
+// sorted order whatever the thread count; on failure the error of the first failing sample
+// in that order is returned.
 using TemplateExtractor = std::function<Result<FingerTemplate>(const std::filesystem::path&)>;
 Result<FvcDatabase> LoadFvcWithExtractor(const std::filesystem::path& dir,
                                          const std::string& extension,
-                                         const TemplateExtractor& extract);
+                                         const TemplateExtractor& extract, int threads = 1);
 
 enum class ImpostorSet { kFvc, kAll };
 
