@@ -4,7 +4,10 @@
 // folder of .iso files given in SIJIL_BENCH_TEMPLATES (e.g. the full FVC2004 DB*_B sets).
 // With SIJIL_BENCH_FVC=<folder holding DB1_B..DB4_B>, BM_MatchFvc/DBn_B also run: each
 // database loaded as `sijil biometrics eval` loads it (geometry fix-up included), every
-// template in turn the prepared probe against the other 79.
+// template in turn the prepared probe against the other 79. With SIJIL_BENCH_DUMP_SCORES=<dir>
+// as well, each writes <dir>/<DB>_scores.txt first: one line per ordered pair (probe index,
+// candidate index, raw score, score, paired, supporting edges; full precision), so that two
+// builds can be diffed to show that a change leaves every score as it was.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -129,6 +132,18 @@ void BM_MatchFvc(benchmark::State& state, const std::filesystem::path& dir) {
   std::vector<PreparedFingerprint> gallery;
   for (const FvcSample& s : db->samples) gallery.emplace_back(s.tmpl);
   std::vector<FingerMatcher> probes(gallery.begin(), gallery.end());
+  if (const char* dump = std::getenv("SIJIL_BENCH_DUMP_SCORES")) {
+    std::ofstream out(std::filesystem::path(dump) / (dir.filename().string() + "_scores.txt"));
+    out.precision(17);
+    for (size_t i = 0; i < probes.size(); ++i) {
+      for (size_t j = 0; j < gallery.size(); ++j) {
+        if (i == j) continue;
+        const MatchDetails m = probes[i].MatchWithDetails(gallery[j]);
+        out << i << ' ' << j << ' ' << m.raw_score << ' ' << m.score << ' ' << m.paired << ' '
+            << m.supporting_edges << '\n';
+      }
+    }
+  }
   size_t p = 0, g = 1;
   double sum = 0;
   for (auto _ : state) {
