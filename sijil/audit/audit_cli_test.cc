@@ -1,38 +1,23 @@
 // Runs `sijil audit verify` on a SQLite audit log before and after tampering with it.
 // Skips when the binary has not been built.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 #include "sijil/audit/audit_log.h"
 #include "sijil/crypto/memory_key_store.h"
 #include "sijil/store/database.h"
+#include "tests/integration/process.h"
 
 namespace sijil::audit {
 namespace {
 
-std::string Binary() {
-  const char* dir = std::getenv("SIJIL_BINARY_DIR");
-  return dir == nullptr ? "" : std::string(dir) + "/bin/sijil";
-}
-
-std::pair<int, std::string> Sijil(const std::string& args) {
-  std::string out;
-  FILE* p = popen((Binary() + " " + args + " 2>&1").c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using ::sijil::testing::RunSijil;
+using ::sijil::testing::SijilBinary;
 
 TEST(AuditCli, VerifyReportsIntactThenTampered) {
-  if (Binary().empty() || !std::filesystem::exists(Binary())) GTEST_SKIP() << "no sijil binary";
+  if (!std::filesystem::exists(SijilBinary())) GTEST_SKIP() << "no sijil binary";
   auto dir = TempDir::Create();
   ASSERT_TRUE(dir.ok());
   const std::string db_path = (dir->path() / "audit.db").string();
@@ -57,9 +42,9 @@ TEST(AuditCli, VerifyReportsIntactThenTampered) {
     }
   }
   const std::string args = "audit verify --db sqlite:" + db_path + " --public-key " + pem_path;
-  auto [rc, out] = Sijil(args);
-  EXPECT_EQ(rc, 0) << out;
-  EXPECT_EQ(out, "intact: 10 entries, 2 signed checkpoints (last at 8)\n");
+  auto intact = RunSijil(args);
+  EXPECT_EQ(intact.status, 0) << intact.err;
+  EXPECT_EQ(intact.out, "intact: 10 entries, 2 signed checkpoints (last at 8)\n");
 
   {
     store::SqliteOptions options;
@@ -68,13 +53,13 @@ TEST(AuditCli, VerifyReportsIntactThenTampered) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)->Execute("UPDATE audit_log SET action = 'nothing' WHERE seq = 3").ok());
   }
-  auto [rc2, out2] = Sijil(args);
-  EXPECT_EQ(rc2, 1);
-  EXPECT_EQ(out2.substr(0, 29), "TAMPERED: modified at entry 3") << out2;
-  auto [rc3, out3] = Sijil(args + " --json");
-  EXPECT_EQ(rc3, 1);
-  EXPECT_NE(out3.find("\"kind\":\"modified\""), std::string::npos) << out3;
-  EXPECT_EQ(Sijil("audit verify --db sqlite:" + db_path).first, 2);
+  auto tampered = RunSijil(args);
+  EXPECT_EQ(tampered.status, 1);
+  EXPECT_EQ(tampered.out.substr(0, 29), "TAMPERED: modified at entry 3") << tampered.out;
+  auto json = RunSijil(args + " --json");
+  EXPECT_EQ(json.status, 1);
+  EXPECT_NE(json.out.find("\"kind\":\"modified\""), std::string::npos) << json.out;
+  EXPECT_EQ(RunSijil("audit verify --db sqlite:" + db_path).status, 2);
 }
 
 }  // namespace

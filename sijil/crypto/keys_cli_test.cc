@@ -2,33 +2,24 @@
 // (SoftHSM2 store under <dir>/hsm with its PIN file, SQLite database <dir>/sijil.db).
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "sijil/base/env.h"
 #include "sijil/crypto/pkcs11_key_store.h"
+#include "tests/integration/process.h"
 
 namespace sijil::crypto {
 namespace {
 
+// Runs `sijil` and keeps stderr after stdout, where the error lines go.
 struct CliRun {
   int rc;
   std::string out;
 };
-
 CliRun Sijil(const std::string& args) {
-  const char* bin = std::getenv("SIJIL_BINARY_DIR");
-  std::string cmd =
-      std::string(bin != nullptr ? bin : "build/default") + "/bin/sijil " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  ::sijil::testing::RunResult r = ::sijil::testing::RunSijil(args);
+  return {r.status, r.out + r.err};
 }
 
 TEST(KeysCliTest, ListRotateCertOnAServeDataDir) {

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -133,6 +134,16 @@ RunResult RunProcess(std::vector<std::string> argv, std::map<std::string, std::s
   ChildProcess p(std::move(argv), std::move(env));
   int status = p.Wait(timeout);
   return {status, p.out(), p.err()};
+}
+
+RunResult RunSijil(const std::string& args, std::map<std::string, std::string> env) {
+  std::vector<std::string> argv = {SijilBinary()};
+  for (size_t pos = 0; pos < args.size();) {
+    const size_t end = std::min(args.find(' ', pos), args.size());
+    if (end > pos) argv.push_back(args.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return RunProcess(std::move(argv), std::move(env));
 }
 
 namespace {

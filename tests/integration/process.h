@@ -56,6 +56,10 @@ struct RunResult {
 RunResult RunProcess(std::vector<std::string> argv, std::map<std::string, std::string> env = {},
                      std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
+// Runs `sijil` with `args` split at spaces, as a user would type them (no quoting: the tests
+// pass no argument that contains a space). No shell is involved.
+RunResult RunSijil(const std::string& args, std::map<std::string, std::string> env = {});
+
 struct HttpResult {
   int status = 0;
   std::string body;
