@@ -100,6 +100,51 @@ cv::Mat GrowRidges(const cv::Mat& cos2, const cv::Mat& sin2, const cv::Mat& mask
   return out;
 }
 
+// Vizcaya-Gerhardt correction of one singularity's contribution to the zero-pole model:
+// arg(z - s) is replaced by a piecewise-linear g(a) through the 9 points a_i = -pi + i pi/4
+// with g(a_i) = a_i + e_i. e_0 = e_8 keeps g(a + 2 pi) = g(a) + 2 pi (the Poincare index
+// stays), and |e_i| < pi / 8 keeps g increasing.
+struct Bend {
+  float e[9] = {};
+};
+
+Bend DrawBend(Draw& rnd) {
+  Bend b;
+  for (int i = 0; i < 8; ++i) b.e[i] = rnd.Uniform(-0.3f, 0.3f);
+  b.e[8] = b.e[0];
+  return b;
+}
+
+float Bent(const Bend& b, float a) {
+  const float pos = (a + kPi) / (kPi / 4);
+  const int i = std::clamp(static_cast<int>(pos), 0, 7);
+  const float f = pos - static_cast<float>(i);
+  return a + b.e[i] + (b.e[i + 1] - b.e[i]) * f;
+}
+
+// A slow random drift of the ridge direction over the print: three plane waves with
+// wavelengths of 120-320 px and amplitudes of about 0.2 rad each.
+struct Drift {
+  float kx[3], ky[3], phase[3], amp[3];
+  float At(float x, float y) const {
+    float d = 0;
+    for (int i = 0; i < 3; ++i) d += amp[i] * std::cos(kx[i] * x + ky[i] * y + phase[i]);
+    return d;
+  }
+};
+
+Drift DrawDrift(Draw& rnd) {
+  Drift d;
+  for (int i = 0; i < 3; ++i) {
+    const float k = 2 * kPi / rnd.Uniform(120, 320), dir = rnd.Uniform(0, 2 * kPi);
+    d.kx[i] = k * std::cos(dir);
+    d.ky[i] = k * std::sin(dir);
+    d.phase[i] = rnd.Uniform(0, 2 * kPi);
+    d.amp[i] = rnd.Normal(0.2f);
+  }
+  return d;
+}
+
 cv::Mat Silhouette(int w, int h, Draw& rnd) {
   cv::Mat s = cv::Mat::zeros(h, w, CV_8U);
   float hw = w * rnd.Uniform(0.36f, 0.44f);
@@ -247,27 +292,29 @@ MasterPrint FingerSynthesizer::GenerateMaster(uint64_t seed, uint64_t finger) co
   m.silhouette = Silhouette(w, h, rnd);
   m.pattern = PatternOf(seed, finger);
   m.period = rnd.Uniform(8.5f, 11.0f);
-  const float cx = w / 2.0f + rnd.Normal(10), cy = h * rnd.Uniform(0.38f, 0.50f);
+  // Singularities are placed with a wide spread: the core 33-55 % of the way down, a loop's
+  // delta 40-110 px to the side of it and 55-140 px below.
+  const float cx = w / 2.0f + rnd.Normal(15), cy = h * rnd.Uniform(0.33f, 0.55f);
   switch (m.pattern) {
     case PatternClass::kArch:
       break;
     case PatternClass::kTentedArch:
       m.cores.push_back({cx, cy});
-      m.deltas.push_back({cx + rnd.Normal(4), cy + rnd.Uniform(45, 80)});
+      m.deltas.push_back({cx + rnd.Normal(8), cy + rnd.Uniform(40, 100)});
       break;
     case PatternClass::kLeftLoop:
     case PatternClass::kRightLoop: {
       float side = m.pattern == PatternClass::kLeftLoop ? 1.0f : -1.0f;
-      m.cores.push_back({cx - side * rnd.Uniform(0, 20), cy});
-      m.deltas.push_back({cx + side * rnd.Uniform(50, 90), cy + rnd.Uniform(70, 110)});
+      m.cores.push_back({cx - side * rnd.Uniform(0, 25), cy});
+      m.deltas.push_back({cx + side * rnd.Uniform(40, 110), cy + rnd.Uniform(55, 140)});
       break;
     }
     case PatternClass::kWhorl: {
-      float sep = rnd.Uniform(10, 30), tilt = rnd.Normal(0.4f);
+      float sep = rnd.Uniform(8, 40), tilt = rnd.Normal(0.5f);
       m.cores.push_back({cx - sep * std::sin(tilt), cy - sep * std::cos(tilt)});
       m.cores.push_back({cx + sep * std::sin(tilt), cy + sep * std::cos(tilt)});
-      m.deltas.push_back({cx - rnd.Uniform(70, 100), cy + rnd.Uniform(70, 110)});
-      m.deltas.push_back({cx + rnd.Uniform(70, 100), cy + rnd.Uniform(70, 110)});
+      m.deltas.push_back({cx - rnd.Uniform(55, 115), cy + rnd.Uniform(55, 140)});
+      m.deltas.push_back({cx + rnd.Uniform(55, 115), cy + rnd.Uniform(55, 140)});
       break;
     }
   }
@@ -275,8 +322,16 @@ MasterPrint FingerSynthesizer::GenerateMaster(uint64_t seed, uint64_t finger) co
   // cells, still well above the sampling limit, and each pass costs an eighth of a
   // full-resolution one (a quarter of the cells, half the kernel taps).
   const int gw = (w + kGrowScale - 1) / kGrowScale, gh = (h + kGrowScale - 1) / kGrowScale;
-  const float theta0 = rnd.Normal(0.12f);
+  const float theta0 = rnd.Normal(0.15f);
   const float arch_h = rnd.Uniform(40, 80), arch_s = rnd.Uniform(60, 90);
+  // Each finger bends the flow around its singularities its own way and adds a slow drift of
+  // its own; without both, all prints of one class share one orientation field, and minutiae
+  // of unrelated fingers agree in direction wherever they sit at the same place relative to
+  // the core (impostor scores then run far above those of real prints).
+  std::vector<Bend> core_bends(m.cores.size()), delta_bends(m.deltas.size());
+  for (Bend& b : core_bends) b = DrawBend(rnd);
+  for (Bend& b : delta_bends) b = DrawBend(rnd);
+  const Drift drift = DrawDrift(rnd);
   // Orientation per growth cell as a doubled-angle unit field (pixel coordinates, y down).
   cv::Mat cos2(gh, gw, CV_32F), sin2(gh, gw, CV_32F);
   for (int gy = 0; gy < gh; ++gy) {
@@ -296,10 +351,17 @@ MasterPrint FingerSynthesizer::GenerateMaster(uint64_t seed, uint64_t finger) co
         // y is flipped so that loops open downwards as on a finger. A core has Poincare
         // index +1/2 (the ridge turns with the path around it), a delta -1/2.
         float sum = 0;
-        for (const auto& c : m.cores) sum += std::atan2(-(y - c.y), x - c.x);
-        for (const auto& dl : m.deltas) sum -= std::atan2(-(y - dl.y), x - dl.x);
+        for (size_t i = 0; i < m.cores.size(); ++i) {
+          const cv::Point2f& c = m.cores[i];
+          sum += Bent(core_bends[i], std::atan2(-(y - c.y), x - c.x));
+        }
+        for (size_t i = 0; i < m.deltas.size(); ++i) {
+          const cv::Point2f& d = m.deltas[i];
+          sum -= Bent(delta_bends[i], std::atan2(-(y - d.y), x - d.x));
+        }
         t = -(theta0 + 0.5f * sum);
       }
+      t += drift.At(x, y);
       c2[gx] = std::cos(2 * t);
       s2[gx] = std::sin(2 * t);
     }

@@ -7,7 +7,10 @@
 //    loop 33.8 %, right loop 31.7 %, whorl 27.9 %, with its cores and deltas;
 //  - an orientation field: the Sherlock-Monro zero-pole model
 //    theta(z) = theta0 + 1/2 [sum arg(z - delta_i) - sum arg(z - core_j)] for loops, whorls and
-//    tented arches, and a smooth bump field for plain arches;
+//    tented arches, and a smooth bump field for plain arches; each arg() goes through the
+//    finger's own Vizcaya-Gerhardt correction (a random piecewise-linear bend), and a slow
+//    random drift (three plane waves of about 0.2 rad) is added, so that no two fingers of a
+//    class share one field;
 //  - a ridge period drawn per finger in 8.5..11 px (500 dpi);
 //  - ridges grown by iterated Gabor filtering tuned to the field and the period, clipping to
 //    [-1, 1] after each pass. Growth starts from white noise over the whole silhouette (not
