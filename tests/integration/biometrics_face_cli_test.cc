@@ -141,6 +141,56 @@ TEST(FaceSynthCliTest, WritesDeterministicEmbeddingsThatSeparateIdentities) {
   EXPECT_NE(LastJson(both).value("message", "").find("only one of"), std::string::npos) << both.out;
 }
 
+TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
+  // A synthetic gallery evaluated through the face Matcher: no model needed, the same
+  // figures as every modality, and pair counts that follow from the gallery's shape.
+  auto tmp = TempDir::Create();
+  ASSERT_TRUE(tmp.ok());
+  const std::string gallery = (tmp->path() / "gallery").string();
+  constexpr int kIdentities = 8, kSamples = 3, kFiles = kIdentities * kSamples;
+  RunResult synth =
+      Sijil({"biometrics", "synth", "--face", std::to_string(kIdentities), "--face-samples",
+             std::to_string(kSamples), "--seed", "4", "--out", gallery, "--json"});
+  ASSERT_EQ(synth.status, 0) << synth.out << synth.err;
+
+  RunResult eval = Sijil({"biometrics", "eval", "--modality", "face", "--db", gallery, "--out",
+                          (tmp->path() / "det").string(), "--json"});
+  ASSERT_EQ(eval.status, 0) << eval.out << eval.err;
+  json j = LastJson(eval);
+  EXPECT_EQ(j.value("modality", ""), "face");
+  EXPECT_EQ(j.value("identities", 0), kIdentities);
+  EXPECT_EQ(j.value("samples", 0), kFiles);
+  EXPECT_EQ(j.value("genuine", 0), kIdentities * kSamples * (kSamples - 1) / 2);
+  EXPECT_EQ(j.value("impostor", 0),
+            kFiles * (kFiles - 1) / 2 - kIdentities * kSamples * (kSamples - 1) / 2);
+  for (const char* rate : {"eer", "fmr100", "fmr1000", "zero_fmr"}) {
+    ASSERT_TRUE(j.contains(rate)) << rate;
+    EXPECT_GE(j[rate].get<double>(), 0.0) << rate;
+    EXPECT_LE(j[rate].get<double>(), 1.0) << rate;
+  }
+  EXPECT_GT(j.value("comparisons_per_second", 0.0), 0.0);
+  // The default targets separate identities: genuine cosines well above impostor ones.
+  EXPECT_GT(j.value("genuine_cosine_mean", 0.0), j.value("impostor_cosine_mean", 1.0) + 0.3);
+  EXPECT_LT(j.value("eer", 1.0), 0.2);
+  EXPECT_TRUE(fs::exists(j.value("det_png", ""))) << j;
+
+  RunResult capped =
+      Sijil({"biometrics", "eval", "--modality", "face", "--db", gallery, "--max-impostors", "50",
+             "--out", (tmp->path() / "det").string(), "--json"});
+  ASSERT_EQ(capped.status, 0) << capped.out << capped.err;
+  EXPECT_EQ(LastJson(capped).value("impostor", 0), 50);
+
+  // A damaged embedding is named, not scored.
+  ASSERT_TRUE(Env::Default()
+                  .WriteFileAtomic(fs::path(gallery) / "9_1.sfe", std::string("SFE\0\0\1", 6))
+                  .ok());
+  RunResult bad = Sijil({"biometrics", "eval", "--modality", "face", "--db", gallery, "--json"});
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  json e = LastJson(bad);
+  EXPECT_EQ(e.value("error", ""), "BIO-401") << e;
+  EXPECT_NE(e.value("message", "").find("9_1.sfe"), std::string::npos) << e;
+}
+
 TEST_F(FaceCliTest, MatchScoresSameAboveDifferentPerson) {
   RunResult same = Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"), TestFile("att/s1_2.pgm"),
                           "--face-models", Models(), "--json"});

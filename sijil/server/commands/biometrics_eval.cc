@@ -1,6 +1,7 @@
 // Registry and output of the per-modality `sijil biometrics eval` handlers.
 #include "sijil/server/commands/biometrics_eval.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -86,6 +87,28 @@ Result<DetFiles> WriteDetFiles(const std::string& db, const std::string& out,
   SIJIL_RETURN_IF_ERROR(biometrics::RenderDetPng(std::span(&curve, 1), &png_bytes));
   SIJIL_RETURN_IF_ERROR(env.WriteFileAtomic(files.png, png_bytes));
   return files;
+}
+
+std::string SampleIdentity(const std::filesystem::path& file) {
+  const std::string stem = file.stem().string();
+  const size_t us = stem.rfind('_');
+  return us == std::string::npos || us == 0 ? std::string() : stem.substr(0, us);
+}
+
+nlohmann::json RawScoreFields(const biometrics::MatcherEvaluation& ev, const std::string& name) {
+  nlohmann::json j = nlohmann::json::object();
+  auto add = [&](const std::string& side, const std::vector<double>& v) {
+    if (v.empty()) return;
+    double mean = 0, sq = 0;
+    for (double x : v) mean += x;
+    mean /= static_cast<double>(v.size());
+    for (double x : v) sq += (x - mean) * (x - mean);
+    j[side + "_" + name + "_mean"] = mean;
+    j[side + "_" + name + "_sd"] = std::sqrt(sq / static_cast<double>(v.size()));
+  };
+  add("genuine", ev.genuine_raw);
+  add("impostor", ev.impostor_raw);
+  return j;
 }
 
 int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,

@@ -49,6 +49,15 @@ Result<DetFiles> WriteDetFiles(const std::string& db, const std::string& out,
                                const std::string& suffix, const std::string& label,
                                const biometrics::ErrorRates& rates);
 
+// Files of a modality's evaluation folder are named <identity>_<sample>.<ext>: the identity
+// is everything before the last underscore; empty when there is none (or nothing before it).
+std::string SampleIdentity(const std::filesystem::path& file);
+
+// Mean and standard deviation of the engine's raw genuine and impostor scores, as the JSON
+// fields genuine_<name>_mean, genuine_<name>_sd, impostor_<name>_mean, impostor_<name>_sd
+// (e.g. name "hd" for iris Hamming distances, "cosine" for face similarities).
+nlohmann::json RawScoreFields(const biometrics::MatcherEvaluation& ev, const std::string& name);
+
 // Writes the DET curve files and prints the figures (one JSON object with --json); returns
 // the exit code (2 when the files cannot be written). `extra` fields are added to the JSON.
 int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,

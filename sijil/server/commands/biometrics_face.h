@@ -3,6 +3,7 @@
 #ifndef SIJIL_SERVER_COMMANDS_BIOMETRICS_FACE_H_
 #define SIJIL_SERVER_COMMANDS_BIOMETRICS_FACE_H_
 
+#include <cstddef>
 #include <string>
 
 namespace sijil::cli {
@@ -26,8 +27,14 @@ struct FaceEvalRequest {
   std::string config_path;
   std::string models_dir;
   bool json = false;
-  bool fallback = true;  // whole image when the detector finds no face
+  bool fallback = true;      // whole image when the detector finds no face
+  size_t max_impostors = 0;  // stored embeddings only: cap on impostor pairs (0: all)
 };
+// `db` is either a folder of face images, one sub-folder per person (face_eval.h), or a
+// folder of stored face embeddings named <identity>_<sample>.sfe (as `synth --face` and
+// `extract --modality face` write them), evaluated through the face Matcher without any
+// model and printed like every other modality (PrintMatcherEvaluation). A folder that holds
+// any .sfe file is taken as the second kind.
 int RunFaceEval(const FaceEvalRequest& request);
 
 struct FaceExtractRequest {

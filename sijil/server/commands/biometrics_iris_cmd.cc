@@ -103,13 +103,6 @@ int RunIrisSynth(const IrisSynthArgs& args) {
   return 0;
 }
 
-// <identity>_<sample>.<ext> -> identity; empty when the name has no underscore.
-std::string IdentityOf(const std::filesystem::path& p) {
-  const std::string stem = p.stem().string();
-  const size_t us = stem.rfind('_');
-  return us == std::string::npos || us == 0 ? std::string() : stem.substr(0, us);
-}
-
 bool IsIrisFile(const std::filesystem::path& p) {
   const std::string e = p.extension().string();
   return e == ".sic" || e == ".iso" || e == ".jp2" || e == ".png" || e == ".jpg" || e == ".jpeg" ||
@@ -153,7 +146,7 @@ Result<std::vector<LabeledTemplate>> LoadIrisFolder(const std::string& dir, doub
   std::sort(files.begin(), files.end());
   std::vector<LabeledTemplate> out;
   for (const auto& p : files) {
-    std::string id = IdentityOf(p);
+    std::string id = SampleIdentity(p);
     if (id.empty()) continue;
     SIJIL_ASSIGN_OR_RETURN(std::string raw, Env::Default().ReadFile(p));
     auto stored = IrisTemplateOf(p, raw, extract_seconds);
@@ -187,20 +180,8 @@ int RunIrisEval(const ModalityEvalArgs& args) {
     PrintEvalError(ev.status(), args.json);
     return 2;
   }
-  auto mean_sd = [](const std::vector<double>& v) {
-    double m = 0, q = 0;
-    for (double x : v) m += x;
-    m /= static_cast<double>(v.size());
-    for (double x : v) q += (x - m) * (x - m);
-    return std::pair(m, std::sqrt(q / static_cast<double>(v.size())));
-  };
-  const auto [gm, gs] = mean_sd(ev->genuine_raw);
-  const auto [im, is] = mean_sd(ev->impostor_raw);
-  nlohmann::json extra = {{"genuine_hd_mean", gm},
-                          {"genuine_hd_sd", gs},
-                          {"impostor_hd_mean", im},
-                          {"impostor_hd_sd", is},
-                          {"images_extracted", extracted}};
+  nlohmann::json extra = RawScoreFields(*ev, "hd");
+  extra["images_extracted"] = extracted;
   if (extracted > 0) extra["extract_ms_per_image"] = 1e3 * extract_seconds / extracted;
   return PrintMatcherEvaluation(args, *ev, extra);
 }

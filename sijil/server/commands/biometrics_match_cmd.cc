@@ -172,7 +172,12 @@ Result<FvcDatabase> LoadFvcImages(const std::string& dir, int dpi,
 
 int RunEval(const EvalArgs& args) {
   if (args.modality == "face") {
-    return RunFaceEval({args.db, args.out, args.config_path, args.face_models, args.json});
+    return RunFaceEval({.db = args.db,
+                        .out = args.out,
+                        .config_path = args.config_path,
+                        .models_dir = args.face_models,
+                        .json = args.json,
+                        .max_impostors = args.max_impostors});
   }
   Env& env = Env::Default();
   if (args.modality != "finger") {
@@ -322,8 +327,9 @@ void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
       ->capture_default_str();
   eval->add_flag("--json", eval_args->json, "print one JSON object");
   eval->add_option("--modality", eval_args->modality,
-                   "finger: FVC folder; face: one sub-folder of images per person; iris: "
-                   "<identity>_<sample> iris codes or eye images")
+                   "finger: FVC folder; face: one sub-folder of images per person, or "
+                   "<identity>_<sample>.sfe stored embeddings; iris: <identity>_<sample> iris "
+                   "codes or eye images")
       ->check(CLI::IsMember({"finger", "face", "iris"}))
       ->capture_default_str();
   eval->add_option("--face-models", eval_args->face_models,
