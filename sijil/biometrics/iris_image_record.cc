@@ -75,27 +75,11 @@ Result<IrisImageRecord> Parse2005(ByteReader& r, size_t total) {
 Result<IrisImageRecord> Parse2011(ByteReader& r, size_t total) {
   IrisImageRecord rec;
   rec.edition = RecordEdition::k2011;
-  uint32_t length = 0;
-  uint16_t count = 0;
-  uint8_t cert = 0;
-  SIJIL_RETURN_IF_ERROR(r.U32(length, "record length"));
-  if (length < kGeneralHeader2011 || length > total) {
-    return r.Error("record length does not match the bytes given");
-  }
-  SIJIL_RETURN_IF_ERROR(r.U16(count, "number of representations"));
-  SIJIL_RETURN_IF_ERROR(r.U8(cert, "certification flag"));
+  GeneralHeader2011 header;
+  SIJIL_RETURN_IF_ERROR(ReadGeneralHeader2011(r, kGeneralHeader2011, total, header));
+  rec.certification_flag = header.certification;
   SIJIL_RETURN_IF_ERROR(r.U8(rec.eye_count, "number of eyes"));
-  if (cert > 1) return r.Error("certification flag is neither 0 nor 1");
-  rec.certification_flag = cert == 1;
-  if (count == 0) return MissingBioInput("iris image record holds no representations");
-  ByteReader body(std::span<const uint8_t>{}, "iris image record");
-  SIJIL_RETURN_IF_ERROR(r.Sub(length - kGeneralHeader2011, body, "representations"));
-  for (int i = 0; i < count; ++i) {
-    uint32_t rep_length = 0;
-    SIJIL_RETURN_IF_ERROR(body.U32(rep_length, "representation length"));
-    if (rep_length < 4) return body.Error("representation length too small");
-    ByteReader rr(std::span<const uint8_t>{}, "iris image representation");
-    SIJIL_RETURN_IF_ERROR(body.Sub(rep_length - 4, rr, "representation"));
+  auto read_representation = [&](ByteReader& rr) -> Status {
     IrisImageRepresentation rep;
     uint8_t eye = 0, format = 0;
     uint32_t image_length = 0;
@@ -124,8 +108,10 @@ Result<IrisImageRecord> Parse2011(ByteReader& r, size_t total) {
     SIJIL_RETURN_IF_ERROR(rr.Copy(image_length, rep.image_data, "image data"));
     SIJIL_RETURN_IF_ERROR(rr.Copy(rr.remaining(), rep.extended_data, "extended data"));
     rec.representations.push_back(std::move(rep));
-  }
-  if (body.remaining() != 0) return body.Error("bytes after the last representation");
+    return Status::Ok();
+  };
+  SIJIL_RETURN_IF_ERROR(ReadRepresentations(r, header, kGeneralHeader2011,
+                                            "iris image representation", read_representation));
   return rec;
 }
 

@@ -210,6 +210,42 @@ Status WriteCaptureInfo(ByteWriter& w, bool has_certification,
   return Status::Ok();
 }
 
+Status ReadGeneralHeader2011(ByteReader& r, size_t header_size, size_t total,
+                             GeneralHeader2011& out) {
+  uint8_t cert = 0;
+  SIJIL_RETURN_IF_ERROR(r.U32(out.record_length, "record length"));
+  if (out.record_length < header_size || out.record_length > total) {
+    return r.Error("record length " + std::to_string(out.record_length) + " does not match the " +
+                   std::to_string(total) + " bytes given");
+  }
+  SIJIL_RETURN_IF_ERROR(r.U16(out.representation_count, "number of representations"));
+  SIJIL_RETURN_IF_ERROR(r.U8(cert, "certification flag"));
+  if (cert > 1) return r.Error("certification flag is neither 0 nor 1");
+  out.certification = cert == 1;
+  if (out.representation_count == 0) {
+    return MissingBioInput(r.what() + " holds no representations");
+  }
+  return Status::Ok();
+}
+
+Status ReadRepresentations(ByteReader& r, const GeneralHeader2011& header, size_t header_size,
+                           std::string_view what, const std::function<Status(ByteReader&)>& each) {
+  ByteReader body(std::span<const uint8_t>{}, r.what());
+  SIJIL_RETURN_IF_ERROR(r.Sub(header.record_length - header_size, body, "representations"));
+  for (int i = 0; i < header.representation_count; ++i) {
+    uint32_t length = 0;
+    SIJIL_RETURN_IF_ERROR(body.U32(length, "representation length"));
+    if (length < 4) return body.Error("representation length too small");
+    ByteReader rep(std::span<const uint8_t>{}, what);
+    SIJIL_RETURN_IF_ERROR(body.Sub(length - 4, rep, "representation"));
+    SIJIL_RETURN_IF_ERROR(each(rep));
+  }
+  if (body.remaining() != 0) {
+    return body.Error(std::to_string(body.remaining()) + " bytes after the last representation");
+  }
+  return Status::Ok();
+}
+
 std::string_view BiometricFormatName(BiometricFormat format) {
   switch (format) {
     case BiometricFormat::kUnknown:

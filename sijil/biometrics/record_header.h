@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ class ByteReader {
       : data_(data), what_(what) {}
 
   size_t position() const { return pos_; }
+  // What is being read, as given to the constructor (it prefixes every error message).
+  const std::string& what() const { return what_; }
   size_t remaining() const { return data_.size() - pos_; }
   size_t size() const { return data_.size(); }
 
@@ -124,6 +127,32 @@ Status ReadCaptureInfo(ByteReader& r, bool has_certification, RepresentationCapt
 // blocks are present but `has_certification` is false.
 Status WriteCaptureInfo(ByteWriter& w, bool has_certification,
                         const RepresentationCaptureInfo& info);
+
+// The part of the 2011 general header that parts 4, 5 and 6 share, after the format
+// identifier and version: record length (4 bytes), number of representations (2) and
+// certification flag (1). Each part follows it with a field of its own (4 and 6: number of
+// finger positions or eyes, 1 byte; 5: temporal semantics, 2 bytes), then the
+// representations.
+struct GeneralHeader2011 {
+  uint32_t record_length = 0;
+  uint16_t representation_count = 0;
+  bool certification = false;
+};
+
+// Reads those 7 bytes from `r` (positioned after the version). `header_size` is the part's
+// whole general header, magic and version included; `total` the bytes given. BIO-401 when
+// the record length is below `header_size` or above `total`, or the certification flag is
+// neither 0 nor 1; BIO-402 when there is no representation.
+Status ReadGeneralHeader2011(ByteReader& r, size_t header_size, size_t total,
+                             GeneralHeader2011& out);
+
+// Reads the representations of a 2011 record from `r`, positioned after the general header:
+// the rest of the record's bytes as `header.representation_count` blocks, each a 4-byte
+// length (counting itself) then the representation, handed to `each` as a reader over just
+// its bytes (named `what` in errors). BIO-401 on a block length below 4, a block that runs
+// past the record, or bytes after the last block.
+Status ReadRepresentations(ByteReader& r, const GeneralHeader2011& header, size_t header_size,
+                           std::string_view what, const std::function<Status(ByteReader&)>& each);
 
 // What a byte string holds, judged from its first bytes.
 enum class BiometricFormat {
