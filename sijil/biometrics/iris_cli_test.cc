@@ -1,45 +1,25 @@
 // Runs `sijil biometrics synth --iris` and `eval --modality iris` as a user would. Skips when
 // the binary has not been built.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "sijil/base/env.h"
+#include "tests/integration/process.h"
 
 namespace sijil::biometrics {
 namespace {
 
-struct CliRun {
-  int rc = -1;
-  std::string out;
-};
-
-std::string Binary() {
-  const char* dir = std::getenv("SIJIL_BINARY_DIR");
-  return dir == nullptr ? "" : std::string(dir) + "/bin/sijil";
-}
-
-CliRun Sijil(const std::string& args) {
-  CliRun r;
-  FILE* p = popen((Binary() + " " + args + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using ::sijil::testing::RunResult;
+using ::sijil::testing::RunSijil;
+using ::sijil::testing::SijilBinary;
 
 class IrisCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (Binary().empty() || !std::filesystem::exists(Binary())) {
+    if (!std::filesystem::exists(SijilBinary())) {
       GTEST_SKIP() << "sijil binary not built";
     }
     auto dir = TempDir::Create();
@@ -51,16 +31,16 @@ class IrisCli : public ::testing::Test {
 };
 
 TEST_F(IrisCli, SynthThenEval) {
-  CliRun synth = Sijil("biometrics synth --iris 12 --iris-samples 3 --seed 5 --out " +
-                       Path("codes") + " --json");
-  ASSERT_EQ(synth.rc, 0) << synth.out;
+  RunResult synth = RunSijil("biometrics synth --iris 12 --iris-samples 3 --seed 5 --out " +
+                             Path("codes") + " --json");
+  ASSERT_EQ(synth.status, 0) << synth.out;
   auto s = nlohmann::json::parse(synth.out);
   EXPECT_EQ(s["files"], 36);
   EXPECT_TRUE(std::filesystem::exists(Path("codes/12_3.sic")));
 
-  CliRun eval = Sijil("biometrics eval --modality iris --db " + Path("codes") + " --out " +
-                      Path("det") + " --json");
-  ASSERT_EQ(eval.rc, 0) << eval.out;
+  RunResult eval = RunSijil("biometrics eval --modality iris --db " + Path("codes") + " --out " +
+                            Path("det") + " --json");
+  ASSERT_EQ(eval.status, 0) << eval.out;
   auto j = nlohmann::json::parse(eval.out);
   EXPECT_EQ(j["genuine"], 12 * 3);
   EXPECT_EQ(j["impostor"], 36 * 35 / 2 - 36);
@@ -73,9 +53,9 @@ TEST_F(IrisCli, SynthThenEval) {
   EXPECT_TRUE(std::filesystem::exists(j["det_png"].get<std::string>()));
 
   // The same seed gives the same codes.
-  CliRun again = Sijil("biometrics synth --iris 12 --iris-samples 3 --seed 5 --out " +
-                       Path("codes2") + " --json");
-  ASSERT_EQ(again.rc, 0);
+  RunResult again = RunSijil("biometrics synth --iris 12 --iris-samples 3 --seed 5 --out " +
+                             Path("codes2") + " --json");
+  ASSERT_EQ(again.status, 0);
   auto a = Env::Default().ReadFile(Path("codes/7_2.sic"));
   auto b = Env::Default().ReadFile(Path("codes2/7_2.sic"));
   ASSERT_TRUE(a.ok() && b.ok());
@@ -84,16 +64,16 @@ TEST_F(IrisCli, SynthThenEval) {
 
 TEST_F(IrisCli, EvalExtractsEyeImages) {
   // Two copies of one eye image plus synthetic codes of other identities.
-  CliRun synth = Sijil("biometrics synth --iris 3 --iris-samples 2 --out " + Path("mixed"));
-  ASSERT_EQ(synth.rc, 0);
+  RunResult synth = RunSijil("biometrics synth --iris 3 --iris-samples 2 --out " + Path("mixed"));
+  ASSERT_EQ(synth.status, 0);
   const char* root = std::getenv("SIJIL_SOURCE_DIR");
   const std::filesystem::path eye = std::filesystem::path(root ? root : ".") /
                                     "sijil/biometrics/testdata/info_right_registration.jp2";
   std::filesystem::copy_file(eye, Path("mixed/eye_1.jp2"));
   std::filesystem::copy_file(eye, Path("mixed/eye_2.jp2"));
-  CliRun eval = Sijil("biometrics eval --modality iris --db " + Path("mixed") + " --out " +
-                      Path("det") + " --json");
-  ASSERT_EQ(eval.rc, 0) << eval.out;
+  RunResult eval = RunSijil("biometrics eval --modality iris --db " + Path("mixed") + " --out " +
+                            Path("det") + " --json");
+  ASSERT_EQ(eval.status, 0) << eval.out;
   auto j = nlohmann::json::parse(eval.out);
   EXPECT_EQ(j["images_extracted"], 2);
   EXPECT_EQ(j["genuine"], 4);
@@ -108,10 +88,10 @@ TEST_F(IrisCli, ExtractsBothMosipRecords) {
   const std::filesystem::path data =
       std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata";
   for (const char* name : {"info_right_registration", "info_left_auth"}) {
-    CliRun x = Sijil("biometrics extract --modality iris " +
-                     (data / (std::string(name) + ".iso")).string() + " --output " +
-                     Path(std::string(name) + ".sic") + " --json");
-    ASSERT_EQ(x.rc, 0) << name << ": " << x.out;
+    RunResult x = RunSijil("biometrics extract --modality iris " +
+                           (data / (std::string(name) + ".iso")).string() + " --output " +
+                           Path(std::string(name) + ".sic") + " --json");
+    ASSERT_EQ(x.status, 0) << name << ": " << x.out;
     auto j = nlohmann::json::parse(x.out);
     EXPECT_EQ(j["modality"], "iris");
     const double pupil = j["pupil"]["r"].get<double>(), iris = j["iris"]["r"].get<double>();
@@ -121,34 +101,34 @@ TEST_F(IrisCli, ExtractsBothMosipRecords) {
     EXPECT_GT(j["usable_area"].get<double>(), 0.5) << name;
     ASSERT_TRUE(std::filesystem::exists(Path(std::string(name) + ".sic")));
   }
-  CliRun m = Sijil("biometrics match " + Path("info_right_registration.sic") + " " +
-                   Path("info_left_auth.sic") + " --json");
-  EXPECT_EQ(m.rc, 1) << m.out;
+  RunResult m = RunSijil("biometrics match " + Path("info_right_registration.sic") + " " +
+                         Path("info_left_auth.sic") + " --json");
+  EXPECT_EQ(m.status, 1) << m.out;
   EXPECT_GT(nlohmann::json::parse(m.out)["normalized_hd"].get<double>(), 0.38);
 }
 
 TEST_F(IrisCli, MatchStoredCodes) {
-  ASSERT_EQ(Sijil("biometrics synth --iris 2 --iris-samples 2 --out " + Path("m")).rc, 0);
-  CliRun same =
-      Sijil("biometrics match " + Path("m/1_1.sic") + " " + Path("m/1_2.sic") + " --json");
-  EXPECT_EQ(same.rc, 0) << same.out;
+  ASSERT_EQ(RunSijil("biometrics synth --iris 2 --iris-samples 2 --out " + Path("m")).status, 0);
+  RunResult same =
+      RunSijil("biometrics match " + Path("m/1_1.sic") + " " + Path("m/1_2.sic") + " --json");
+  EXPECT_EQ(same.status, 0) << same.out;
   auto j = nlohmann::json::parse(same.out);
   EXPECT_EQ(j["modality"], "iris");
   EXPECT_TRUE(j["match"].get<bool>());
-  CliRun other =
-      Sijil("biometrics match " + Path("m/1_1.sic") + " " + Path("m/2_1.sic") + " --json");
-  EXPECT_EQ(other.rc, 1) << other.out;
+  RunResult other =
+      RunSijil("biometrics match " + Path("m/1_1.sic") + " " + Path("m/2_1.sic") + " --json");
+  EXPECT_EQ(other.status, 1) << other.out;
   EXPECT_GT(nlohmann::json::parse(other.out)["normalized_hd"].get<double>(), 0.4);
 }
 
 TEST_F(IrisCli, ClearErrors) {
-  CliRun empty = Sijil("biometrics eval --modality iris --db " + Path("") + " --json");
-  EXPECT_EQ(empty.rc, 2);
+  RunResult empty = RunSijil("biometrics eval --modality iris --db " + Path("") + " --json");
+  EXPECT_EQ(empty.status, 2);
   EXPECT_EQ(nlohmann::json::parse(empty.out)["error"], "BIO-402");
-  CliRun unknown = Sijil("biometrics eval --modality voice --db " + Path("") + " --json");
-  EXPECT_EQ(unknown.rc, 2);
-  CliRun no_count = Sijil("biometrics synth --iris 0 --out " + Path("x") + " --json");
-  EXPECT_EQ(no_count.rc, 2);
+  RunResult unknown = RunSijil("biometrics eval --modality voice --db " + Path("") + " --json");
+  EXPECT_EQ(unknown.status, 2);
+  RunResult no_count = RunSijil("biometrics synth --iris 0 --out " + Path("x") + " --json");
+  EXPECT_EQ(no_count.status, 2);
   EXPECT_EQ(nlohmann::json::parse(no_count.out)["error"], "SIJ-BIO-035");
 }
 
