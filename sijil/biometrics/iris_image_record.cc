@@ -262,4 +262,13 @@ Result<Image> DecodeIrisImage(const IrisImageRepresentation& rep, const ImageLim
   return img;
 }
 
+Result<Image> DecodeIrisEyeImage(const IrisImageRepresentation& rep, const ImageLimits& limits) {
+  if (rep.image_type == kIrisImageUnsegmentedPolar) {
+    return InvalidBioInput(
+        "iris image kind 16 (unsegmented polar) is not an eye image; only rectilinear kinds "
+        "(1 uncropped, 2 VGA, 3 cropped, 7 cropped and masked) can be segmented");
+  }
+  return DecodeIrisImage(rep, limits);
+}
+
 }  // namespace sijil::biometrics

@@ -78,6 +78,16 @@ Result<Bytes> WriteIrisImageRecord(const IrisImageRecord& record);
 // Decodes the iris image (JPEG 2000, PNG, JPEG or raw); checks its size against the header.
 Result<Image> DecodeIrisImage(const IrisImageRepresentation& rep, const ImageLimits& limits = {});
 
+// Image kind 0x10, "unsegmented polar" (IREX): the image is already unwrapped around the pupil
+// centre, rows running outwards, so it is not an eye photograph.
+inline constexpr uint8_t kIrisImageUnsegmentedPolar = 0x10;
+
+// DecodeIrisImage for the eye pipeline (segmentation, then encoding), which needs a
+// rectilinear eye photograph. A polar image is refused with BIO-401 naming its kind, rather
+// than segmented as if it were an eye and turned into a meaningless code.
+Result<Image> DecodeIrisEyeImage(const IrisImageRepresentation& rep,
+                                 const ImageLimits& limits = {});
+
 }  // namespace sijil::biometrics
 
 #endif  // SIJIL_BIOMETRICS_IRIS_IMAGE_RECORD_H_

@@ -93,6 +93,24 @@ TEST(IrisImageRecordTest, RoundTrips2005RecordWithBothEyes) {
   EXPECT_EQ(*again, *bytes);
 }
 
+TEST(IrisImageRecordTest, EyePipelineRefusesPolarImages) {
+  IrisImageRepresentation rep;
+  rep.image_format = 2;  // mono raw
+  rep.width = 8;
+  rep.height = 4;
+  rep.image_data.assign(32, 100);
+  for (uint8_t kind : {1, 2, 3, 7}) {
+    rep.image_type = kind;
+    EXPECT_TRUE(DecodeIrisEyeImage(rep).ok()) << int{kind};
+  }
+  rep.image_type = kIrisImageUnsegmentedPolar;
+  EXPECT_TRUE(DecodeIrisImage(rep).ok());  // still a valid record and image
+  auto eye = DecodeIrisEyeImage(rep);
+  ASSERT_FALSE(eye.ok());
+  EXPECT_EQ(eye.status().code(), "BIO-401");
+  EXPECT_NE(eye.status().message().find("unsegmented polar"), std::string::npos);
+}
+
 TEST(IrisImageRecordTest, AllSharedSamplesDecodeByteExact) {
   std::filesystem::path dir = "/work/shared/data/biometrics/mosip-samples/Iris";
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "shared samples not present";

@@ -129,7 +129,7 @@ Result<cv::Mat> LoadEye(Env& env, const fs::path& path) {
     if (rec.representations.empty()) {
       return bio::MissingBioInput("iris record " + path.string() + " holds no image");
     }
-    SIJIL_ASSIGN_OR_RETURN(bio::Image image, bio::DecodeIrisImage(rec.representations.front()));
+    SIJIL_ASSIGN_OR_RETURN(bio::Image image, bio::DecodeIrisEyeImage(rec.representations.front()));
     return bio::ToMat(image).clone();
   }
   cv::Mat img = DecodeGray(raw);

@@ -118,7 +118,7 @@ Result<Bytes> IrisTemplateOf(const std::filesystem::path& p, const std::string& 
   if (p.extension() == ".iso") {
     SIJIL_ASSIGN_OR_RETURN(IrisImageRecord rec, ParseIrisImageRecord(bytes));
     if (rec.representations.empty()) return MissingBioInput("iris record holds no image");
-    image = DecodeIrisImage(rec.representations.front());
+    image = DecodeIrisEyeImage(rec.representations.front());
   } else if (p.extension() == ".pgm" || p.extension() == ".bmp" || p.extension() == ".tif") {
     cv::Mat m = cv::imdecode(
         cv::Mat(1, static_cast<int>(raw.size()), CV_8UC1, const_cast<char*>(raw.data())),
