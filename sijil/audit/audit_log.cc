@@ -17,7 +17,7 @@ int64_t UnixMicros(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 struct AuditLog::Pending {
-  const AuditEvent* event;
+  const AuditEvent* event = nullptr;
   bool done = false;
   Status status;
   int64_t seq = 0;
@@ -154,7 +154,8 @@ Result<int64_t> AuditLog::Record(store::Transaction& tx, const AuditEvent& event
 
 Result<int64_t> AuditLog::Record(const AuditEvent& event) {
   SIJIL_RETURN_IF_ERROR(Validate(event));
-  Pending me{&event};
+  Pending me;
+  me.event = &event;
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   while (!me.done) {
