@@ -111,6 +111,11 @@ nlohmann::json RawScoreFields(const biometrics::MatcherEvaluation& ev, const std
   return j;
 }
 
+nlohmann::json ErrorRatesJson(const biometrics::ErrorRates& r) {
+  return {{"eer", r.eer},           {"fmr100", r.fmr100},     {"fmr1000", r.fmr1000},
+          {"fmr10000", r.fmr10000}, {"zero_fmr", r.zero_fmr}, {"eer_threshold", r.eer_threshold}};
+}
+
 int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::MatcherEvaluation& ev,
                            const nlohmann::json& extra) {
   using namespace sijil::biometrics;
@@ -123,26 +128,21 @@ int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::Match
   const std::filesystem::path& csv = det->csv;
   const std::filesystem::path& png = det->png;
   if (args.json) {
-    nlohmann::json j = {{"db", args.db},
-                        {"modality", args.modality},
-                        {"eer", r.eer},
-                        {"fmr100", r.fmr100},
-                        {"fmr1000", r.fmr1000},
-                        {"fmr10000", r.fmr10000},
-                        {"zero_fmr", r.zero_fmr},
-                        {"eer_threshold", r.eer_threshold},
-                        {"genuine", ev.genuine_scores.size()},
-                        {"impostor", ev.impostor_scores.size()},
-                        {"genuine_pairs", "unordered"},
-                        {"identities", ev.identities},
-                        {"samples", ev.samples},
-                        {"failed_comparisons", ev.failed},
-                        {"comparisons_per_second", ev.comparisons_per_second},
-                        {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
-                        {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
-                        {"mean_template_bytes", ev.mean_template_bytes},
-                        {"det_csv", csv.string()},
-                        {"det_png", png.string()}};
+    nlohmann::json j = ErrorRatesJson(r);
+    j.update({{"db", args.db},
+              {"modality", args.modality},
+              {"genuine", ev.genuine_scores.size()},
+              {"impostor", ev.impostor_scores.size()},
+              {"genuine_pairs", "unordered"},
+              {"identities", ev.identities},
+              {"samples", ev.samples},
+              {"failed_comparisons", ev.failed},
+              {"comparisons_per_second", ev.comparisons_per_second},
+              {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
+              {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
+              {"mean_template_bytes", ev.mean_template_bytes},
+              {"det_csv", csv.string()},
+              {"det_png", png.string()}});
     for (const auto& [k, v] : extra.items()) j[k] = v;
     std::cout << j.dump() << "\n";
   } else {

@@ -49,6 +49,10 @@ Result<DetFiles> WriteDetFiles(const std::string& db, const std::string& out,
                                const std::string& suffix, const std::string& label,
                                const biometrics::ErrorRates& rates);
 
+// The error-rate fields every eval prints: eer, fmr100, fmr1000, fmr10000, zero_fmr (fractions)
+// and eer_threshold (on the calibrated score scale).
+nlohmann::json ErrorRatesJson(const biometrics::ErrorRates& rates);
+
 // Files of a modality's evaluation folder are named <identity>_<sample>.<ext>: the identity
 // is everything before the last underscore; empty when there is none (or nothing before it).
 std::string SampleIdentity(const std::filesystem::path& file);

@@ -292,14 +292,9 @@ int RunFaceEval(const FaceEvalRequest& r) {
   const FaceSynthParams synth = FitFaceSynth(real, /*seed=*/1);
   const FaceScoreTargets got = MeasureFaceSynth(FaceSynth(synth), 100, 10);
   if (r.json) {
-    json j = {{"db", r.db},
+    json j = ErrorRatesJson(rates);
+    j.update({{"db", r.db},
               {"modality", "face"},
-              {"eer", rates.eer},
-              {"fmr100", rates.fmr100},
-              {"fmr1000", rates.fmr1000},
-              {"fmr10000", rates.fmr10000},
-              {"zero_fmr", rates.zero_fmr},
-              {"eer_threshold", rates.eer_threshold},
               {"threshold_fmr100", ev.threshold_fmr100},
               {"threshold_fmr1000", ev.threshold_fmr1000},
               {"genuine", ev.genuine_scores.size()},
@@ -332,7 +327,7 @@ int RunFaceEval(const FaceEvalRequest& r) {
                 {"impostor_mean", got.impostor_mean},
                 {"impostor_sd", got.impostor_sd}}},
               {"det_csv", csv.string()},
-              {"det_png", png.string()}};
+              {"det_png", png.string()}});
     std::cout << j.dump() << "\n";
   } else {
     std::printf("database        %s (%zu subjects, %zu images)\n", r.db.c_str(), db->subjects,

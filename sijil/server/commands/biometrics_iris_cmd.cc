@@ -267,15 +267,6 @@ void SetupBiometricsIris(CLI::App& root, CommandContext& /*ctx*/) {
       ->add_option("--iris-flip-rate", args->flip_rate,
                    "fraction of code bits flipped between captures of one iris")
       ->capture_default_str();
-  if (synth->get_option_no_throw("--seed") == nullptr) {
-    synth->add_option("--seed", args->seed, "generator seed")->capture_default_str();
-  }
-  if (synth->get_option_no_throw("--out") == nullptr) {
-    synth->add_option("--out", args->out, "output folder")->required();
-  }
-  if (synth->get_option_no_throw("--json") == nullptr) {
-    synth->add_flag("--json", args->json, "print one JSON object");
-  }
   AddSynthHandler({"--iris", [args](CLI::App& synth) {
                      ReadSynthCommon(synth, &args->seed, &args->out, &args->json);
                      return RunIrisSynth(*args);

@@ -229,29 +229,24 @@ int RunEval(const EvalArgs& args) {
   const std::filesystem::path& png = det->png;
 
   if (args.json) {
-    nlohmann::json j = {{"db", args.db},
-                        {"impostors_set", args.impostors},
-                        {"eer", r.eer},
-                        {"fmr100", r.fmr100},
-                        {"fmr1000", r.fmr1000},
-                        {"fmr10000", r.fmr10000},
-                        {"zero_fmr", r.zero_fmr},
-                        {"eer_threshold", r.eer_threshold},
-                        {"genuine", ev.genuine_scores.size()},
-                        {"impostor", ev.impostor_scores.size()},
-                        {"genuine_pairs", "unordered"},
-                        {"fingers", ev.fingers},
-                        {"samples", ev.samples},
-                        {"comparisons_per_second", ev.comparisons_per_second},
-                        {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
-                        {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
-                        {"mean_template_bytes", ev.mean_template_bytes},
-                        {"mean_minutiae", ev.mean_minutiae},
-                        {"genuine_scores", Distribution(ev.genuine_scores)},
-                        {"impostor_scores", Distribution(ev.impostor_scores)},
-                        {"source", args.images ? "images" : "templates"},
-                        {"det_csv", csv.string()},
-                        {"det_png", png.string()}};
+    nlohmann::json j = ErrorRatesJson(r);
+    j.update({{"db", args.db},
+              {"impostors_set", args.impostors},
+              {"genuine", ev.genuine_scores.size()},
+              {"impostor", ev.impostor_scores.size()},
+              {"genuine_pairs", "unordered"},
+              {"fingers", ev.fingers},
+              {"samples", ev.samples},
+              {"comparisons_per_second", ev.comparisons_per_second},
+              {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
+              {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
+              {"mean_template_bytes", ev.mean_template_bytes},
+              {"mean_minutiae", ev.mean_minutiae},
+              {"genuine_scores", Distribution(ev.genuine_scores)},
+              {"impostor_scores", Distribution(ev.impostor_scores)},
+              {"source", args.images ? "images" : "templates"},
+              {"det_csv", csv.string()},
+              {"det_png", png.string()}});
     if (args.images) {
       const nlohmann::json e = Distribution(extract_ms);
       j["extract_ms_per_image"] = e.value("mean", 0.0);
