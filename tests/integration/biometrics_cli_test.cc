@@ -26,21 +26,6 @@ fs::path TestData() {
   return fs::path(src ? src : ".") / "sijil" / "biometrics" / "testdata";
 }
 
-RunResult Sijil(std::vector<std::string> args) {
-  args.insert(args.begin(), SijilBinary());
-  return RunProcess(args, {}, std::chrono::seconds(300));
-}
-
-// Parses the last line of stdout as the one JSON object a --json command prints.
-json LastJson(const RunResult& r) {
-  std::string out = r.out;
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  const size_t nl = out.rfind('\n');
-  json j = json::parse(nl == std::string::npos ? out : out.substr(nl + 1), nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout: " << r.out << "\nstderr: " << r.err;
-  return j;
-}
-
 std::vector<std::string> Files(const fs::path& dir, const std::string& ext) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -86,17 +71,18 @@ void ExpectEvalJson(const json& j, int fingers, int impressions, bool all_impost
 
 TEST(BiometricsCliTest, InfoDescribesARecordAndRejectsGarbage) {
   RunResult r =
-      Sijil({"biometrics", "info", "--json", (TestData() / "fvc_mini/101_1.iso").string()});
+      RunSijilArgv({"biometrics", "info", "--json", (TestData() / "fvc_mini/101_1.iso").string()});
   ASSERT_EQ(r.status, 0) << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("bytes", 0), 126);
   EXPECT_NE(j.dump().find("19794-2"), std::string::npos) << j.dump();
 
-  r = Sijil({"biometrics", "info", "--json", (TestData() / "invalid-iso").string() + "/none"});
+  r = RunSijilArgv(
+      {"biometrics", "info", "--json", (TestData() / "invalid-iso").string() + "/none"});
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(LastJson(r).contains("error"));
   for (const auto& e : fs::directory_iterator(TestData() / "invalid-iso")) {
-    r = Sijil({"biometrics", "info", "--json", e.path().string()});
+    r = RunSijilArgv({"biometrics", "info", "--json", e.path().string()});
     EXPECT_EQ(r.status, 1) << e.path();
     EXPECT_TRUE(LastJson(r).contains("error")) << e.path();
   }
@@ -106,8 +92,8 @@ TEST(BiometricsCliTest, ExtractIrisWritesAStoredCodeOrSaysWhyNot) {
   auto tmp = TempDir::Create("sijil-bio-cli-");
   ASSERT_TRUE(tmp.ok());
   const std::string code = (tmp->path() / "right.sic").string();
-  RunResult r = Sijil({"biometrics", "extract", "--modality", "iris", "--json", "-o", code,
-                       (TestData() / "info_right_registration.jp2").string()});
+  RunResult r = RunSijilArgv({"biometrics", "extract", "--modality", "iris", "--json", "-o", code,
+                              (TestData() / "info_right_registration.jp2").string()});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("modality", ""), "iris");
@@ -117,13 +103,13 @@ TEST(BiometricsCliTest, ExtractIrisWritesAStoredCodeOrSaysWhyNot) {
   EXPECT_EQ(fs::file_size(code), 520u);  // 2,048 code bits + 2,048 mask bits + header
 
   // The stored code matches itself through `match`.
-  RunResult self = Sijil({"biometrics", "match", "--json", code, code});
+  RunResult self = RunSijilArgv({"biometrics", "match", "--json", code, code});
   EXPECT_EQ(self.status, 0) << self.out << self.err;
 
   // Not an image: an error with its code, no file written.
   const std::string none = (tmp->path() / "none.sic").string();
-  r = Sijil({"biometrics", "extract", "--modality", "iris", "--json", "-o", none,
-             (TestData() / "PROVENANCE.md").string()});
+  r = RunSijilArgv({"biometrics", "extract", "--modality", "iris", "--json", "-o", none,
+                    (TestData() / "PROVENANCE.md").string()});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(LastJson(r)["error"].value("code", ""), "BIO-401") << r.out;
   EXPECT_FALSE(fs::exists(none));
@@ -133,36 +119,36 @@ TEST(BiometricsCliTest, MatchScoresAndDecides) {
   const std::string a = (TestData() / "fvc_mini/101_1.iso").string();
   const std::string b = (TestData() / "fvc_mini/101_2.iso").string();
   const std::string other = (TestData() / "fvc_mini/104_3.iso").string();
-  RunResult self = Sijil({"biometrics", "match", "--json", a, a});
+  RunResult self = RunSijilArgv({"biometrics", "match", "--json", a, a});
   ASSERT_EQ(self.status, 0) << self.err;
   json js = LastJson(self);
   EXPECT_TRUE(js.value("match", false));
   EXPECT_GE(js["score"].get<double>(), js["threshold"].get<double>());
 
-  RunResult impostor = Sijil({"biometrics", "match", "--json", a, other});
+  RunResult impostor = RunSijilArgv({"biometrics", "match", "--json", a, other});
   ASSERT_TRUE(impostor.status == 0 || impostor.status == 1) << impostor.err;
   json ji = LastJson(impostor);
   // The exit status is the decision.
   EXPECT_EQ(impostor.status == 0, ji.value("match", true));
   EXPECT_LT(ji["score"].get<double>(), js["score"].get<double>());
 
-  RunResult genuine = Sijil({"biometrics", "match", "--json", a, b});
+  RunResult genuine = RunSijilArgv({"biometrics", "match", "--json", a, b});
   ASSERT_TRUE(genuine.status == 0 || genuine.status == 1) << genuine.err;
   EXPECT_EQ(genuine.status == 0, LastJson(genuine).value("match", false));
 
   // Plain output names the decision.
-  RunResult text = Sijil({"biometrics", "match", a, a});
+  RunResult text = RunSijilArgv({"biometrics", "match", a, a});
   EXPECT_EQ(text.status, 0);
   EXPECT_NE(text.out.find("MATCH"), std::string::npos) << text.out;
 
-  RunResult bad_fmr = Sijil({"biometrics", "match", "--json", "--fmr", "2", a, b});
+  RunResult bad_fmr = RunSijilArgv({"biometrics", "match", "--json", "--fmr", "2", a, b});
   EXPECT_EQ(bad_fmr.status, 2);
   EXPECT_TRUE(LastJson(bad_fmr).contains("error"));
-  RunResult missing = Sijil({"biometrics", "match", "--json", a, a + ".missing"});
+  RunResult missing = RunSijilArgv({"biometrics", "match", "--json", a, a + ".missing"});
   EXPECT_EQ(missing.status, 2);
   EXPECT_TRUE(LastJson(missing).contains("error"));
-  RunResult garbage =
-      Sijil({"biometrics", "match", "--json", a, (TestData() / "cbeff-iso-one-bir.xml").string()});
+  RunResult garbage = RunSijilArgv(
+      {"biometrics", "match", "--json", a, (TestData() / "cbeff-iso-one-bir.xml").string()});
   EXPECT_EQ(garbage.status, 2);
 }
 
@@ -170,7 +156,7 @@ TEST(BiometricsCliTest, EvalOnTemplates) {
   Result<TempDir> tmp = TempDir::Create("sijil-bio-cli-");
   ASSERT_TRUE(tmp.ok());
   const std::string db = (TestData() / "fvc_mini").string();
-  RunResult r = Sijil(
+  RunResult r = RunSijilArgv(
       {"biometrics", "eval", "--db", db, "--templates", "--json", "--out", tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;
   json j = LastJson(r);
@@ -178,21 +164,21 @@ TEST(BiometricsCliTest, EvalOnTemplates) {
   EXPECT_TRUE(fs::exists(j.value("det_csv", ""))) << j.dump();
   EXPECT_TRUE(fs::exists(j.value("det_png", ""))) << j.dump();
 
-  r = Sijil({"biometrics", "eval", "--db", db, "--impostors", "all", "--json", "--out",
-             tmp->path().string()});
+  r = RunSijilArgv({"biometrics", "eval", "--db", db, "--impostors", "all", "--json", "--out",
+                    tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;
   ExpectEvalJson(LastJson(r), 4, 3, true);
 
   // Bad input: a clear error, never a crash.
-  r = Sijil({"biometrics", "eval", "--db", (tmp->path() / "nowhere").string(), "--json"});
+  r = RunSijilArgv({"biometrics", "eval", "--db", (tmp->path() / "nowhere").string(), "--json"});
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(LastJson(r).contains("error"));
-  r = Sijil({"biometrics", "eval", "--db", db, "--impostors", "some", "--json"});
+  r = RunSijilArgv({"biometrics", "eval", "--db", db, "--impostors", "some", "--json"});
   EXPECT_EQ(r.status, 2);
-  r = Sijil({"biometrics", "eval", "--db", db, "--templates", "--images", "--json"});
+  r = RunSijilArgv({"biometrics", "eval", "--db", db, "--templates", "--images", "--json"});
   EXPECT_EQ(r.status, 2);
   // --images on a folder with templates but no images.
-  r = Sijil({"biometrics", "eval", "--db", db, "--images", "--json"});
+  r = RunSijilArgv({"biometrics", "eval", "--db", db, "--images", "--json"});
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(LastJson(r).contains("error"));
 }
@@ -202,8 +188,8 @@ TEST(BiometricsCliTest, SynthIsDeterministicAndEvaluable) {
   ASSERT_TRUE(tmp.ok());
   const fs::path one = tmp->path() / "one", two = tmp->path() / "two";
   const fs::path fast = tmp->path() / "fast";
-  RunResult r = Sijil({"biometrics", "synth", "--fingers", "3", "--impressions", "3", "--seed", "7",
-                       "--threads", "1", "--out", one.string(), "--json"});
+  RunResult r = RunSijilArgv({"biometrics", "synth", "--fingers", "3", "--impressions", "3",
+                              "--seed", "7", "--threads", "1", "--out", one.string(), "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("written", 0), 9);
@@ -221,43 +207,44 @@ TEST(BiometricsCliTest, SynthIsDeterministicAndEvaluable) {
   }
 
   // Same seed on two threads: the same bytes.
-  r = Sijil({"biometrics", "synth", "--fingers", "3", "--impressions", "3", "--seed", "7",
-             "--threads", "2", "--out", two.string(), "--json"});
+  r = RunSijilArgv({"biometrics", "synth", "--fingers", "3", "--impressions", "3", "--seed", "7",
+                    "--threads", "2", "--out", two.string(), "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   for (const auto& name : tifs) EXPECT_EQ(Slurp(one / name), Slurp(two / name)) << name;
   for (const auto& name : isos) EXPECT_EQ(Slurp(one / name), Slurp(two / name)) << name;
 
   // Every written template is a valid record, and the folder evaluates like an FVC set, from
   // the templates and from the images.
-  r = Sijil({"biometrics", "info", "--json", (one / "2_3.iso").string()});
+  r = RunSijilArgv({"biometrics", "info", "--json", (one / "2_3.iso").string()});
   EXPECT_EQ(r.status, 0) << r.err;
-  r = Sijil({"biometrics", "eval", "--db", one.string(), "--images", "--json", "--out",
-             tmp->path().string()});
+  r = RunSijilArgv({"biometrics", "eval", "--db", one.string(), "--images", "--json", "--out",
+                    tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;
   j = LastJson(r);
   ExpectEvalJson(j, 3, 3, false);
   EXPECT_EQ(j.value("source", ""), "images");
   EXPECT_GT(j.value("extract_ms_per_image", 0.0), 0.0);
-  r = Sijil({"biometrics", "eval", "--db", one.string(), "--templates", "--json", "--out",
-             tmp->path().string()});
+  r = RunSijilArgv({"biometrics", "eval", "--db", one.string(), "--templates", "--json", "--out",
+                    tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;
   ExpectEvalJson(LastJson(r), 3, 3, false);
 
   // Template-only mode: templates alone, same names.
-  r = Sijil({"biometrics", "synth", "--fingers", "2", "--impressions", "4", "--seed", "7",
-             "--templates-only", "--out", fast.string(), "--json"});
+  r = RunSijilArgv({"biometrics", "synth", "--fingers", "2", "--impressions", "4", "--seed", "7",
+                    "--templates-only", "--out", fast.string(), "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(LastJson(r).value("written", 0), 8);
   EXPECT_TRUE(Files(fast, ".tif").empty());
   EXPECT_EQ(Files(fast, ".iso").size(), 8u);
-  r = Sijil({"biometrics", "eval", "--db", fast.string(), "--json", "--out", tmp->path().string()});
+  r = RunSijilArgv(
+      {"biometrics", "eval", "--db", fast.string(), "--json", "--out", tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;
   ExpectEvalJson(LastJson(r), 2, 4, false);
 
   // Usage errors.
-  r = Sijil({"biometrics", "synth", "--fingers", "0", "--out", fast.string()});
+  r = RunSijilArgv({"biometrics", "synth", "--fingers", "0", "--out", fast.string()});
   EXPECT_NE(r.status, 0);
-  r = Sijil({"biometrics", "synth", "--fingers", "2"});
+  r = RunSijilArgv({"biometrics", "synth", "--fingers", "2"});
   EXPECT_NE(r.status, 0);
 }
 

@@ -32,20 +32,6 @@ std::string Models() {
   return ((dir ? fs::path(dir) : Source() / "third_party" / "models") / "face").string();
 }
 
-RunResult Sijil(std::vector<std::string> args) {
-  args.insert(args.begin(), SijilBinary());
-  return RunProcess(args, {}, std::chrono::seconds(300));
-}
-
-json LastJson(const RunResult& r) {
-  std::string out = r.out;
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  const size_t nl = out.rfind('\n');
-  json j = json::parse(nl == std::string::npos ? out : out.substr(nl + 1), nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout: " << r.out << "\nstderr: " << r.err;
-  return j;
-}
-
 class FaceCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -56,8 +42,8 @@ class FaceCliTest : public ::testing::Test {
 };
 
 TEST(FaceCliNoModelTest, MatchWithoutAModelIsAClearError) {
-  RunResult r =
-      Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"), TestFile("att/s1_2.pgm"), "--json"});
+  RunResult r = RunSijilArgv(
+      {"biometrics", "match", TestFile("att/s1_1.pgm"), TestFile("att/s1_2.pgm"), "--json"});
   EXPECT_EQ(r.status, 2) << r.out << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("error", ""), "BIO-500");
@@ -95,8 +81,8 @@ TEST(FaceSynthCliTest, WritesDeterministicEmbeddingsThatSeparateIdentities) {
   auto tmp = TempDir::Create();
   ASSERT_TRUE(tmp.ok());
   auto synth = [&](const std::string& dir, const std::string& seed) {
-    return Sijil({"biometrics", "synth", "--face", "6", "--face-samples", "3", "--seed", seed,
-                  "--out", (tmp->path() / dir).string(), "--json"});
+    return RunSijilArgv({"biometrics", "synth", "--face", "6", "--face-samples", "3", "--seed",
+                         seed, "--out", (tmp->path() / dir).string(), "--json"});
   };
   RunResult a = synth("a", "7");
   ASSERT_EQ(a.status, 0) << a.out << a.err;
@@ -135,8 +121,8 @@ TEST(FaceSynthCliTest, WritesDeterministicEmbeddingsThatSeparateIdentities) {
   EXPECT_GT(genuine, 0.5);
   EXPECT_LT(impostor, 0.3);
 
-  RunResult both = Sijil({"biometrics", "synth", "--face", "2", "--iris", "2", "--out",
-                          (tmp->path() / "d").string(), "--json"});
+  RunResult both = RunSijilArgv({"biometrics", "synth", "--face", "2", "--iris", "2", "--out",
+                                 (tmp->path() / "d").string(), "--json"});
   EXPECT_EQ(both.status, 2);
   EXPECT_NE(LastJson(both).value("message", "").find("only one of"), std::string::npos) << both.out;
 }
@@ -149,12 +135,12 @@ TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
   const std::string gallery = (tmp->path() / "gallery").string();
   constexpr int kIdentities = 8, kSamples = 3, kFiles = kIdentities * kSamples;
   RunResult synth =
-      Sijil({"biometrics", "synth", "--face", std::to_string(kIdentities), "--face-samples",
-             std::to_string(kSamples), "--seed", "4", "--out", gallery, "--json"});
+      RunSijilArgv({"biometrics", "synth", "--face", std::to_string(kIdentities), "--face-samples",
+                    std::to_string(kSamples), "--seed", "4", "--out", gallery, "--json"});
   ASSERT_EQ(synth.status, 0) << synth.out << synth.err;
 
-  RunResult eval = Sijil({"biometrics", "eval", "--modality", "face", "--db", gallery, "--out",
-                          (tmp->path() / "det").string(), "--json"});
+  RunResult eval = RunSijilArgv({"biometrics", "eval", "--modality", "face", "--db", gallery,
+                                 "--out", (tmp->path() / "det").string(), "--json"});
   ASSERT_EQ(eval.status, 0) << eval.out << eval.err;
   json j = LastJson(eval);
   EXPECT_EQ(j.value("modality", ""), "face");
@@ -175,8 +161,8 @@ TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
   EXPECT_TRUE(fs::exists(j.value("det_png", ""))) << j;
 
   RunResult capped =
-      Sijil({"biometrics", "eval", "--modality", "face", "--db", gallery, "--max-impostors", "50",
-             "--out", (tmp->path() / "det").string(), "--json"});
+      RunSijilArgv({"biometrics", "eval", "--modality", "face", "--db", gallery, "--max-impostors",
+                    "50", "--out", (tmp->path() / "det").string(), "--json"});
   ASSERT_EQ(capped.status, 0) << capped.out << capped.err;
   EXPECT_EQ(LastJson(capped).value("impostor", 0), 50);
 
@@ -184,7 +170,8 @@ TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
   ASSERT_TRUE(Env::Default()
                   .WriteFileAtomic(fs::path(gallery) / "9_1.sfe", std::string("SFE\0\0\1", 6))
                   .ok());
-  RunResult bad = Sijil({"biometrics", "eval", "--modality", "face", "--db", gallery, "--json"});
+  RunResult bad =
+      RunSijilArgv({"biometrics", "eval", "--modality", "face", "--db", gallery, "--json"});
   EXPECT_EQ(bad.status, 2) << bad.out;
   json e = LastJson(bad);
   EXPECT_EQ(e.value("error", ""), "BIO-401") << e;
@@ -192,10 +179,10 @@ TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
 }
 
 TEST_F(FaceCliTest, MatchScoresSameAboveDifferentPerson) {
-  RunResult same = Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"), TestFile("att/s1_2.pgm"),
-                          "--face-models", Models(), "--json"});
-  RunResult other = Sijil({"biometrics", "match", TestFile("att/s1_1.pgm"),
-                           TestFile("att/s2_1.pgm"), "--face-models", Models(), "--json"});
+  RunResult same = RunSijilArgv({"biometrics", "match", TestFile("att/s1_1.pgm"),
+                                 TestFile("att/s1_2.pgm"), "--face-models", Models(), "--json"});
+  RunResult other = RunSijilArgv({"biometrics", "match", TestFile("att/s1_1.pgm"),
+                                  TestFile("att/s2_1.pgm"), "--face-models", Models(), "--json"});
   json a = LastJson(same), b = LastJson(other);
   ASSERT_TRUE(a.contains("score")) << a;
   ASSERT_TRUE(b.contains("score")) << b;
@@ -208,8 +195,8 @@ TEST_F(FaceCliTest, MatchScoresSameAboveDifferentPerson) {
 }
 
 TEST_F(FaceCliTest, MatchReadsAFaceRecord) {
-  RunResult r = Sijil({"biometrics", "match", TestFile("info_face_auth.iso"),
-                       TestFile("info_face_auth.jp2"), "--face-models", Models(), "--json"});
+  RunResult r = RunSijilArgv({"biometrics", "match", TestFile("info_face_auth.iso"),
+                              TestFile("info_face_auth.jp2"), "--face-models", Models(), "--json"});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   json j = LastJson(r);
   EXPECT_GT(j.value("score", 0.0), 0.99);  // the record embeds exactly this image
@@ -220,8 +207,8 @@ TEST_F(FaceCliTest, ExtractWritesAStoredEmbedding) {
   auto tmp = TempDir::Create();
   ASSERT_TRUE(tmp.ok());
   const std::string out = (tmp->path() / "face.sfe").string();
-  RunResult r = Sijil({"biometrics", "extract", "--modality", "face", "--face-models", Models(),
-                       "--json", "-o", out, TestFile("info_face_auth.iso")});
+  RunResult r = RunSijilArgv({"biometrics", "extract", "--modality", "face", "--face-models",
+                              Models(), "--json", "-o", out, TestFile("info_face_auth.iso")});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("modality", ""), "face");
@@ -233,8 +220,8 @@ TEST_F(FaceCliTest, ExtractWritesAStoredEmbedding) {
 
   // Without a model: the clear error, and nothing written.
   const std::string none = (tmp->path() / "none.sfe").string();
-  r = Sijil({"biometrics", "extract", "--modality", "face", "--json", "-o", none,
-             TestFile("info_face_auth.iso")});
+  r = RunSijilArgv({"biometrics", "extract", "--modality", "face", "--json", "-o", none,
+                    TestFile("info_face_auth.iso")});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(LastJson(r).value("error", ""), "BIO-500");
   EXPECT_FALSE(fs::exists(none));
@@ -250,9 +237,9 @@ TEST_F(FaceCliTest, EvalOnAFolderPerPerson) {
                     tmp->path() / "db" / s / (std::string(i) + ".pgm"));
     }
   }
-  RunResult r =
-      Sijil({"biometrics", "eval", "--modality", "face", "--db", (tmp->path() / "db").string(),
-             "--face-models", Models(), "--out", (tmp->path() / "out").string(), "--json"});
+  RunResult r = RunSijilArgv({"biometrics", "eval", "--modality", "face", "--db",
+                              (tmp->path() / "db").string(), "--face-models", Models(), "--out",
+                              (tmp->path() / "out").string(), "--json"});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("genuine", -1), 2);
@@ -266,7 +253,7 @@ TEST_F(FaceCliTest, EvalOnAFolderPerPerson) {
   EXPECT_EQ(j.value("images", -1), 4);
   EXPECT_TRUE(fs::exists(tmp->path() / "out" / "db_face_det.csv"));
 
-  RunResult bad = Sijil({"biometrics", "eval", "--modality", "voice", "--db", "x"});
+  RunResult bad = RunSijilArgv({"biometrics", "eval", "--modality", "voice", "--db", "x"});
   EXPECT_NE(bad.status, 0);
 }
 

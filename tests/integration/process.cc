@@ -1,6 +1,7 @@
 #include "tests/integration/process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -144,6 +145,21 @@ RunResult RunSijil(const std::string& args, std::map<std::string, std::string> e
     pos = end + 1;
   }
   return RunProcess(std::move(argv), std::move(env));
+}
+
+RunResult RunSijilArgv(std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  args.insert(args.begin(), SijilBinary());
+  return RunProcess(std::move(args), {}, timeout);
+}
+
+nlohmann::json LastJson(const RunResult& r) {
+  std::string out = r.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  const size_t nl = out.rfind('\n');
+  nlohmann::json j =
+      nlohmann::json::parse(nl == std::string::npos ? out : out.substr(nl + 1), nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout: " << r.out << "\nstderr: " << r.err;
+  return j;
 }
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,13 @@ RunResult RunProcess(std::vector<std::string> argv, std::map<std::string, std::s
 // Runs `sijil` with `args` split at spaces, as a user would type them (no quoting: the tests
 // pass no argument that contains a space). No shell is involved.
 RunResult RunSijil(const std::string& args, std::map<std::string, std::string> env = {});
+// Runs `sijil` with exactly these arguments (no shell, no splitting).
+RunResult RunSijilArgv(std::vector<std::string> args,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(300));
+
+// The last line of stdout parsed as the one JSON object a --json command prints. Records a
+// test failure (showing stdout and stderr) and returns a discarded value when it is not JSON.
+nlohmann::json LastJson(const RunResult& r);
 
 struct HttpResult {
   int status = 0;
