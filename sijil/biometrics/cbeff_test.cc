@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <string>
 
@@ -15,23 +13,15 @@
 #include "sijil/biometrics/image_codec.h"
 #include "sijil/biometrics/iris_image_record.h"
 #include "sijil/biometrics/record_header.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string ReadTestFile(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  return ReadFile(std::string(root ? root : ".") + "/sijil/biometrics/testdata/" + name);
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 TEST(CbeffTest, ReadsIsoSampleWithOthersAndSignature) {
-  auto bir = ParseCbeffXml(ReadTestFile("cbeff-iso-one-bir.xml"));
+  auto bir = ParseCbeffXml(kTestdata.ReadText("cbeff-iso-one-bir.xml"));
   ASSERT_TRUE(bir.ok()) << bir.status();
   EXPECT_EQ(bir->bir_info.integrity, false);
   ASSERT_EQ(bir->children.size(), 1u);
@@ -65,7 +55,7 @@ TEST(CbeffTest, ReadsIsoSampleWithOthersAndSignature) {
 }
 
 TEST(CbeffTest, ReadsOasisStyleWithFormatOwnerAndForeignElements) {
-  auto bir = ParseCbeffXml(ReadTestFile("cbeff-oasis-2005-one-bir.xml"));
+  auto bir = ParseCbeffXml(kTestdata.ReadText("cbeff-oasis-2005-one-bir.xml"));
   ASSERT_TRUE(bir.ok()) << bir.status();
   ASSERT_EQ(bir->children.size(), 1u);
   const Bir& child = bir->children[0];
@@ -81,7 +71,7 @@ TEST(CbeffTest, ReadsOasisStyleWithFormatOwnerAndForeignElements) {
 }
 
 TEST(CbeffTest, ReadsMinutiaeBdbsOfRegprocSample) {
-  auto bir = ParseCbeffXml(ReadTestFile("regproc-cbeff1.xml"));
+  auto bir = ParseCbeffXml(kTestdata.ReadText("regproc-cbeff1.xml"));
   ASSERT_TRUE(bir.ok()) << bir.status();
   auto fingers = FindBirs(*bir, "finger");
   ASSERT_TRUE(fingers.ok()) << fingers.status();
@@ -122,7 +112,7 @@ TEST(CbeffTest, TolerantOfLowercaseOthersEntriesAndBase64Url) {
 }
 
 TEST(CbeffTest, RoundTripsInBothFlavours) {
-  auto bir = ParseCbeffXml(ReadTestFile("cbeff-iso-one-bir.xml"));
+  auto bir = ParseCbeffXml(kTestdata.ReadText("cbeff-iso-one-bir.xml"));
   ASSERT_TRUE(bir.ok()) << bir.status();
   auto iso = WriteCbeffXml(*bir, {CbeffFlavor::kIso, false});
   ASSERT_TRUE(iso.ok()) << iso.status();
@@ -164,7 +154,7 @@ TEST(CbeffTest, AllSharedSamplesParse) {
   int files = 0, records = 0, mangled_records = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".xml") continue;
-    auto bir = ParseCbeffXml(ReadFile(entry.path()));
+    auto bir = ParseCbeffXml(sijil::testing::ReadFileText(entry.path()));
     ASSERT_TRUE(bir.ok()) << entry.path() << ": " << bir.status();
     EXPECT_FALSE(BirsWithBdb(*bir).empty()) << entry.path();
     for (const Bir* b : BirsWithBdb(*bir)) {

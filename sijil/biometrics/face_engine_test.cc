@@ -6,33 +6,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sijil/base/env.h"
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/face_eval.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-std::string SourceDir() {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  return root ? root : ".";
-}
-
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-Bytes ReadTestFile(const std::string& name) {
-  return ReadFile(SourceDir() + "/sijil/biometrics/testdata/" + name);
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 Image LoadTestImage(const std::string& name) {
-  auto img = DecodeFaceImageFile(ReadTestFile(name));
+  auto img = DecodeFaceImageFile(kTestdata.Read(name));
   EXPECT_TRUE(img.ok()) << name << ": " << img.status();
   return img.ok() ? *img : Image{};
 }
@@ -40,8 +27,9 @@ Image LoadTestImage(const std::string& name) {
 // The models scripts/fetch-models installs (scripts/install-deps runs it).
 FaceModelPaths TestModels() {
   const char* dir = std::getenv("SIJIL_MODEL_DIR");
-  return FaceModelPathsInDirectory((dir ? std::string(dir) : SourceDir() + "/third_party/models") +
-                                   "/face");
+  return FaceModelPathsInDirectory(
+      (dir ? std::string(dir) : (sijil::testing::SourceDir() / "third_party/models").string()) +
+      "/face");
 }
 
 bool ModelsPresent() {
@@ -135,7 +123,7 @@ TEST(FaceEngineConfigTest, DecodesPgmAndRejectsMalformedOnes) {
   EXPECT_EQ(img.width, 92u);
   EXPECT_EQ(img.height, 112u);
   EXPECT_EQ(img.channels, 1);
-  Bytes pgm = ReadTestFile("att/s1_1.pgm");
+  Bytes pgm = kTestdata.Read("att/s1_1.pgm");
   pgm.resize(pgm.size() - 1);
   EXPECT_EQ(DecodeFaceImageFile(pgm).status().code(), "BIO-401");
   std::string bad = "P5\n99999999999 1\n255\n";
@@ -175,7 +163,7 @@ TEST_F(FaceEngineTest, ExtractionIsDeterministic) {
 }
 
 TEST_F(FaceEngineTest, MosipFaceRecordPipelineRuns) {
-  auto image = FaceRecordImage(ReadTestFile("info_face_auth.iso"));
+  auto image = FaceRecordImage(kTestdata.Read("info_face_auth.iso"));
   ASSERT_TRUE(image.ok()) << image.status();
   auto faces = engine_->Detect(*image);
   ASSERT_TRUE(faces.ok()) << faces.status();
@@ -246,7 +234,7 @@ TEST_F(FaceEngineTest, EvaluatesAFolderPerPerson) {
     std::filesystem::create_directories(tmp->path() / subject);
     for (const char* image : {"1", "2"}) {
       std::filesystem::copy_file(
-          SourceDir() + "/sijil/biometrics/testdata/att/" + subject + "_" + image + ".pgm",
+          kTestdata.Path(std::string("att/") + subject + "_" + image + ".pgm"),
           tmp->path() / subject / (std::string(image) + ".pgm"));
     }
   }

@@ -2,30 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sijil/biometrics/bio_status.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-Bytes ReadTestFile(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  return ReadFile(std::string(root ? root : ".") + "/sijil/biometrics/testdata/" + name);
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 TEST(FaceImageRecordTest, ParsesMosipSampleAndItsImage) {
-  Bytes iso = ReadTestFile("info_face_auth.iso");
+  Bytes iso = kTestdata.Read("info_face_auth.iso");
   auto rec = ParseFaceImageRecord(iso);
   ASSERT_TRUE(rec.ok()) << rec.status();
   EXPECT_EQ(rec->edition, RecordEdition::k2011);
@@ -38,7 +27,7 @@ TEST(FaceImageRecordTest, ParsesMosipSampleAndItsImage) {
   EXPECT_EQ(rep.gender, 0xFF);
   ASSERT_EQ(rep.capture.quality_blocks.size(), 1u);
   EXPECT_EQ(rep.capture.quality_blocks[0].score, 40);
-  EXPECT_EQ(rep.image_data, ReadTestFile("info_face_auth.jp2"));
+  EXPECT_EQ(rep.image_data, kTestdata.Read("info_face_auth.jp2"));
   auto img = DecodeFaceImage(rep);
   ASSERT_TRUE(img.ok()) << img.status();
   EXPECT_EQ(img->width, 240u);
@@ -50,7 +39,7 @@ TEST(FaceImageRecordTest, ParsesMosipSampleAndItsImage) {
 }
 
 TEST(FaceImageRecordTest, EveryTruncationIsRejected) {
-  Bytes iso = ReadTestFile("info_face_auth.iso");
+  Bytes iso = kTestdata.Read("info_face_auth.iso");
   for (size_t cut = 0; cut < iso.size(); cut += (cut < 120 ? 1 : 1009)) {
     EXPECT_FALSE(ParseFaceImageRecord(std::span<const uint8_t>(iso.data(), cut)).ok()) << cut;
   }
@@ -72,7 +61,7 @@ TEST(FaceImageRecordTest, RoundTrips2005RecordWithFeaturePoints) {
   rep.height = 320;
   rep.colour_space = 1;
   rep.quality = 77;
-  rep.image_data = ReadTestFile("info_face_auth.jp2");
+  rep.image_data = kTestdata.Read("info_face_auth.jp2");
   rec.representations = {rep};
   auto bytes = WriteFaceImageRecord(rec);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
@@ -89,7 +78,7 @@ TEST(FaceImageRecordTest, RoundTrips2005RecordWithFeaturePoints) {
 }
 
 TEST(FaceImageRecordTest, ThreeDimensionalRepresentationIsReportedUnsupported) {
-  Bytes iso = ReadTestFile("info_face_auth.iso");
+  Bytes iso = kTestdata.Read("info_face_auth.iso");
   iso[0x3a] = 0x81;  // full frontal 3D
   auto rec = ParseFaceImageRecord(iso);
   ASSERT_FALSE(rec.ok());
@@ -103,11 +92,11 @@ TEST(FaceImageRecordTest, AllSharedSamplesDecodeByteExact) {
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".iso") continue;
-    auto rec = ParseFaceImageRecord(ReadFile(entry.path()));
+    auto rec = ParseFaceImageRecord(sijil::testing::ReadFileBytes(entry.path()));
     ASSERT_TRUE(rec.ok()) << entry.path() << ": " << rec.status();
     std::filesystem::path jp2 = entry.path();
     jp2.replace_extension(".jp2");
-    EXPECT_EQ(rec->representations.at(0).image_data, ReadFile(jp2));
+    EXPECT_EQ(rec->representations.at(0).image_data, sijil::testing::ReadFileBytes(jp2));
     EXPECT_TRUE(DecodeFaceImage(rec->representations[0]).ok());
     ++checked;
   }

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <numbers>
 #include <string>
@@ -15,19 +14,17 @@
 #include "sijil/base/env.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
 #include "sijil/biometrics/internal/minutiae_agreement.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
+constexpr sijil::testing::Testdata kTestdata("biometrics");
+
 constexpr float kPi = std::numbers::pi_v<float>;
 
-std::filesystem::path TestData(const std::string& name) {
-  const char* dir = std::getenv("SIJIL_SOURCE_DIR");
-  return std::filesystem::path(dir ? dir : ".") / "sijil/biometrics/testdata" / name;
-}
-
 cv::Mat LoadSample() {
-  cv::Mat img = cv::imread(TestData("fvc2004_db2_101_1.tif").string(), cv::IMREAD_GRAYSCALE);
+  cv::Mat img = cv::imread(kTestdata.Path("fvc2004_db2_101_1.tif").string(), cv::IMREAD_GRAYSCALE);
   EXPECT_FALSE(img.empty());
   return img;
 }
@@ -65,7 +62,7 @@ TEST(FingerExtractorTest, ExtractsPlausibleTemplateFromFvcImage) {
 
 TEST(FingerExtractorTest, AgreesWithReferenceTemplate) {
   cv::Mat img = LoadSample();
-  Result<std::string> bytes = Env::Default().ReadFile(TestData("fvc2004_db2_101_1.iso"));
+  Result<std::string> bytes = Env::Default().ReadFile(kTestdata.Path("fvc2004_db2_101_1.iso"));
   ASSERT_TRUE(bytes.ok());
   Result<FingerTemplate> ref = ParseFingerTemplate(AsBytes(*bytes));
   ASSERT_TRUE(ref.ok()) << ref.status().ToString();

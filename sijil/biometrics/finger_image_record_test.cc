@@ -3,28 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/wsq.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-Bytes ReadTestFile(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  return ReadFile(std::string(root ? root : ".") + "/sijil/biometrics/testdata/" + name);
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 double StdDev(const Image& img) {
   double sum = 0, sq = 0;
@@ -37,7 +26,7 @@ double StdDev(const Image& img) {
 }
 
 TEST(FingerImageRecordTest, Jpeg2000RecordHoldsExactlyTheImageBeside) {
-  Bytes iso = ReadTestFile("info_left_index_auth_jp2000.iso");
+  Bytes iso = kTestdata.Read("info_left_index_auth_jp2000.iso");
   auto rec = ParseFingerImageRecord(iso);
   ASSERT_TRUE(rec.ok()) << rec.status();
   EXPECT_EQ(rec->edition, RecordEdition::k2011);
@@ -50,7 +39,7 @@ TEST(FingerImageRecordTest, Jpeg2000RecordHoldsExactlyTheImageBeside) {
   ASSERT_EQ(rep.capture.quality_blocks.size(), 1u);
   EXPECT_EQ(rep.capture.quality_blocks[0].score, 50);
   EXPECT_EQ(rep.capture.capture_time.year, 2022);
-  EXPECT_EQ(rep.image_data, ReadTestFile("info_left_index_auth.jp2"));
+  EXPECT_EQ(rep.image_data, kTestdata.Read("info_left_index_auth.jp2"));
 
   auto img = DecodeFingerImage(rep);
   ASSERT_TRUE(img.ok()) << img.status();
@@ -62,13 +51,13 @@ TEST(FingerImageRecordTest, Jpeg2000RecordHoldsExactlyTheImageBeside) {
 }
 
 TEST(FingerImageRecordTest, WsqRecordHoldsExactlyTheImageBeside) {
-  Bytes iso = ReadTestFile("info_left_thumb_auth_wsq.iso");
+  Bytes iso = kTestdata.Read("info_left_thumb_auth_wsq.iso");
   auto rec = ParseFingerImageRecord(iso);
   ASSERT_TRUE(rec.ok()) << rec.status();
   ASSERT_EQ(rec->representations.size(), 1u);
   const FingerImageRepresentation& rep = rec->representations[0];
   EXPECT_EQ(rep.compression, FingerImageCompression::kWsq);
-  EXPECT_EQ(rep.image_data, ReadTestFile("info_left_thumb_auth.wsq"));
+  EXPECT_EQ(rep.image_data, kTestdata.Read("info_left_thumb_auth.wsq"));
   auto img = DecodeFingerImage(rep);
   ASSERT_TRUE(img.ok()) << img.status();
   EXPECT_EQ(img->width, 545u);
@@ -78,7 +67,7 @@ TEST(FingerImageRecordTest, WsqRecordHoldsExactlyTheImageBeside) {
 
 TEST(FingerImageRecordTest, SamplesRoundTripByteForByte) {
   for (const char* name : {"info_left_index_auth_jp2000.iso", "info_left_thumb_auth_wsq.iso"}) {
-    Bytes iso = ReadTestFile(name);
+    Bytes iso = kTestdata.Read(name);
     auto rec = ParseFingerImageRecord(iso);
     ASSERT_TRUE(rec.ok()) << name << ": " << rec.status();
     auto again = WriteFingerImageRecord(*rec);
@@ -88,7 +77,7 @@ TEST(FingerImageRecordTest, SamplesRoundTripByteForByte) {
 }
 
 TEST(FingerImageRecordTest, EncryptedRecordIsRejectedClearly) {
-  auto rec = ParseFingerImageRecord(ReadTestFile("info_encyrpted.iso"));
+  auto rec = ParseFingerImageRecord(kTestdata.Read("info_encyrpted.iso"));
   ASSERT_FALSE(rec.ok());
   EXPECT_EQ(BioErrorCodeOf(rec.status()), BioErrorCode::kInvalidInput);
   EXPECT_EQ(rec.status().code(), "BIO-401");
@@ -96,7 +85,7 @@ TEST(FingerImageRecordTest, EncryptedRecordIsRejectedClearly) {
 }
 
 TEST(FingerImageRecordTest, EveryTruncationIsRejected) {
-  Bytes iso = ReadTestFile("info_left_thumb_auth_wsq.iso");
+  Bytes iso = kTestdata.Read("info_left_thumb_auth_wsq.iso");
   for (size_t cut = 0; cut < iso.size(); cut += (cut < 200 ? 1 : 997)) {
     auto rec = ParseFingerImageRecord(std::span<const uint8_t>(iso.data(), cut));
     EXPECT_FALSE(rec.ok()) << "prefix of " << cut << " bytes parsed";
@@ -104,7 +93,7 @@ TEST(FingerImageRecordTest, EveryTruncationIsRejected) {
 }
 
 TEST(FingerImageRecordTest, HugeLengthClaimIsRejectedWithoutAllocating) {
-  Bytes iso = ReadTestFile("info_left_index_auth_jp2000.iso");
+  Bytes iso = kTestdata.Read("info_left_index_auth_jp2000.iso");
   // Claim a 4 GB image inside the representation.
   Bytes bad = iso;
   bad[0x3a] = bad[0x3b] = bad[0x3c] = bad[0x3d] = 0xFF;
@@ -164,7 +153,7 @@ TEST(FingerImageRecordTest, Writing2005RejectsMixedCompression) {
 }
 
 TEST(FingerImageRecordTest, ImageSizeDisagreeingWithHeaderIsAnError) {
-  auto rec = ParseFingerImageRecord(ReadTestFile("info_left_index_auth_jp2000.iso"));
+  auto rec = ParseFingerImageRecord(kTestdata.Read("info_left_index_auth_jp2000.iso"));
   ASSERT_TRUE(rec.ok());
   FingerImageRepresentation rep = rec->representations[0];
   rep.width = 281;
@@ -192,9 +181,9 @@ TEST(FingerImageRecordTest, AllSharedSamplesDecodeByteExact) {
     std::filesystem::path image = dir / (base + ".jp2");
     if (!std::filesystem::exists(image)) image = dir / (base + ".wsq");
     ASSERT_TRUE(std::filesystem::exists(image)) << stem;
-    auto rec = ParseFingerImageRecord(ReadFile(entry.path()));
+    auto rec = ParseFingerImageRecord(sijil::testing::ReadFileBytes(entry.path()));
     ASSERT_TRUE(rec.ok()) << stem << ": " << rec.status();
-    EXPECT_EQ(rec->representations.at(0).image_data, ReadFile(image)) << stem;
+    EXPECT_EQ(rec->representations.at(0).image_data, sijil::testing::ReadFileBytes(image)) << stem;
     EXPECT_TRUE(DecodeFingerImage(rec->representations[0]).ok()) << stem;
     ++checked;
   }

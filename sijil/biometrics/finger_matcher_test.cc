@@ -6,8 +6,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <numbers>
 #include <random>
 #include <string>
@@ -15,17 +13,15 @@
 
 #include "sijil/biometrics/eval.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
+constexpr sijil::testing::Testdata kTestdata("biometrics");
+
 FingerTemplate Load(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  std::filesystem::path p =
-      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata/fvc2004" / name;
-  std::ifstream in(p, std::ios::binary);
-  Bytes raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto t = ParseFingerTemplate(raw);
+  auto t = ParseFingerTemplate(kTestdata.Read("fvc2004/" + name));
   EXPECT_TRUE(t.ok()) << name << ": " << t.status();
   if (!t.ok()) return FingerTemplate{};
   // DB1 templates were extracted from images squeezed to the 300x400 frame their headers

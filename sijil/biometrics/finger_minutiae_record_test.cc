@@ -1,12 +1,11 @@
 #include "sijil/biometrics/finger_minutiae_record.h"
+#include "tests/integration/testdata.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <numbers>
 #include <random>
 #include <string>
@@ -14,20 +13,12 @@
 namespace sijil::biometrics {
 namespace {
 
-std::filesystem::path TestData() {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  return std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata";
-}
-
-Bytes ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 TEST(FingerMinutiaeRecordTest, ParsesFvcTemplatesAndRoundTripsByteForByte) {
   int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(TestData() / "fvc2004")) {
-    Bytes raw = ReadAll(entry.path());
+  for (const auto& entry : std::filesystem::directory_iterator(kTestdata.Path("fvc2004"))) {
+    Bytes raw = sijil::testing::ReadFileBytes(entry.path());
     ASSERT_FALSE(raw.empty()) << entry.path();
     auto rec = ParseFingerMinutiaeRecord(raw);
     ASSERT_TRUE(rec.ok()) << entry.path() << ": " << rec.status();
@@ -43,7 +34,7 @@ TEST(FingerMinutiaeRecordTest, ParsesFvcTemplatesAndRoundTripsByteForByte) {
 }
 
 TEST(FingerMinutiaeRecordTest, KnownTemplateFields) {
-  auto rec = ParseFingerMinutiaeRecord(ReadAll(TestData() / "fvc2004/DB1_B_101_1.iso"));
+  auto rec = ParseFingerMinutiaeRecord(kTestdata.Read("fvc2004/DB1_B_101_1.iso"));
   ASSERT_TRUE(rec.ok()) << rec.status();
   EXPECT_EQ(rec->width, 300);
   EXPECT_EQ(rec->height, 400);
@@ -63,15 +54,15 @@ TEST(FingerMinutiaeRecordTest, KnownTemplateFields) {
 
 TEST(FingerMinutiaeRecordTest, RejectsEveryTruncation) {
   int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(TestData() / "invalid-iso")) {
-    auto rec = ParseFingerMinutiaeRecord(ReadAll(entry.path()));
+  for (const auto& entry : std::filesystem::directory_iterator(kTestdata.Path("invalid-iso"))) {
+    auto rec = ParseFingerMinutiaeRecord(sijil::testing::ReadFileBytes(entry.path()));
     ASSERT_FALSE(rec.ok()) << entry.path();
     EXPECT_EQ(rec.status().code(), "IDA-BIA-011");
     ++files;
   }
   EXPECT_EQ(files, 3);
   // Every prefix of a valid record, and every record with a wrong length, is rejected.
-  Bytes raw = ReadAll(TestData() / "fvc2004/DB3_B_101_1.iso");
+  Bytes raw = kTestdata.Read("fvc2004/DB3_B_101_1.iso");
   for (size_t n = 0; n < raw.size(); ++n) {
     EXPECT_FALSE(ParseFingerMinutiaeRecord(std::span(raw).first(n)).ok()) << n;
   }
@@ -81,7 +72,7 @@ TEST(FingerMinutiaeRecordTest, RejectsEveryTruncation) {
 }
 
 TEST(FingerMinutiaeRecordTest, RejectsBadFields) {
-  Bytes raw = ReadAll(TestData() / "fvc2004/DB1_B_101_1.iso");
+  Bytes raw = kTestdata.Read("fvc2004/DB1_B_101_1.iso");
   Bytes bad = raw;
   bad[0] = 'X';
   EXPECT_FALSE(ParseFingerMinutiaeRecord(bad).ok());

@@ -8,6 +8,7 @@
 
 #include "sijil/base/env.h"
 #include "tests/integration/process.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
@@ -66,9 +67,8 @@ TEST_F(IrisCli, EvalExtractsEyeImages) {
   // Two copies of one eye image plus synthetic codes of other identities.
   RunResult synth = RunSijil("biometrics synth --iris 3 --iris-samples 2 --out " + Path("mixed"));
   ASSERT_EQ(synth.status, 0);
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  const std::filesystem::path eye = std::filesystem::path(root ? root : ".") /
-                                    "sijil/biometrics/testdata/info_right_registration.jp2";
+  const std::filesystem::path eye =
+      sijil::testing::TestdataPath("biometrics", "info_right_registration.jp2");
   std::filesystem::copy_file(eye, Path("mixed/eye_1.jp2"));
   std::filesystem::copy_file(eye, Path("mixed/eye_2.jp2"));
   RunResult eval = RunSijil("biometrics eval --modality iris --db " + Path("mixed") + " --out " +
@@ -84,9 +84,7 @@ TEST_F(IrisCli, EvalExtractsEyeImages) {
 TEST_F(IrisCli, ExtractsBothMosipRecords) {
   // A "cropped" (19794-6 type 3) and a "cropped and masked" (type 7) record: both segment,
   // and their codes, written as stored iris codes, are a left and a right eye (no match).
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  const std::filesystem::path data =
-      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata";
+  const std::filesystem::path data = sijil::testing::TestdataPath("biometrics", "");
   for (const char* name : {"info_right_registration", "info_left_auth"}) {
     RunResult x = RunSijil("biometrics extract --modality iris " +
                            (data / (std::string(name) + ".iso")).string() + " --output " +

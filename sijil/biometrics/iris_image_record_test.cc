@@ -2,30 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sijil/biometrics/bio_status.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-Bytes ReadTestFile(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  return ReadFile(std::string(root ? root : ".") + "/sijil/biometrics/testdata/" + name);
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 TEST(IrisImageRecordTest, ParsesMosipSampleAndItsImage) {
-  Bytes iso = ReadTestFile("info_left_auth.iso");
+  Bytes iso = kTestdata.Read("info_left_auth.iso");
   auto rec = ParseIrisImageRecord(iso);
   ASSERT_TRUE(rec.ok()) << rec.status();
   EXPECT_EQ(rec->edition, RecordEdition::k2011);
@@ -39,7 +28,7 @@ TEST(IrisImageRecordTest, ParsesMosipSampleAndItsImage) {
   EXPECT_EQ(rep.height, 293);
   EXPECT_EQ(rep.bit_depth, 8);
   EXPECT_EQ(rep.capture.quality_blocks.at(0).score, 80);
-  EXPECT_EQ(rep.image_data, ReadTestFile("info_left_auth.jp2"));
+  EXPECT_EQ(rep.image_data, kTestdata.Read("info_left_auth.jp2"));
   auto img = DecodeIrisImage(rep);
   ASSERT_TRUE(img.ok()) << img.status();
   EXPECT_EQ(img->width, 391u);
@@ -51,7 +40,7 @@ TEST(IrisImageRecordTest, ParsesMosipSampleAndItsImage) {
 }
 
 TEST(IrisImageRecordTest, EveryTruncationIsRejected) {
-  Bytes iso = ReadTestFile("info_left_auth.iso");
+  Bytes iso = kTestdata.Read("info_left_auth.iso");
   for (size_t cut = 0; cut < iso.size(); cut += (cut < 120 ? 1 : 1013)) {
     EXPECT_FALSE(ParseIrisImageRecord(std::span<const uint8_t>(iso.data(), cut)).ok()) << cut;
   }
@@ -117,11 +106,11 @@ TEST(IrisImageRecordTest, AllSharedSamplesDecodeByteExact) {
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".iso") continue;
-    auto rec = ParseIrisImageRecord(ReadFile(entry.path()));
+    auto rec = ParseIrisImageRecord(sijil::testing::ReadFileBytes(entry.path()));
     ASSERT_TRUE(rec.ok()) << entry.path() << ": " << rec.status();
     std::filesystem::path jp2 = entry.path();
     jp2.replace_extension(".jp2");
-    EXPECT_EQ(rec->representations.at(0).image_data, ReadFile(jp2));
+    EXPECT_EQ(rec->representations.at(0).image_data, sijil::testing::ReadFileBytes(jp2));
     EXPECT_TRUE(DecodeIrisImage(rec->representations[0]).ok());
     ++checked;
   }

@@ -3,10 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <numbers>
 #include <opencv2/imgproc.hpp>
 #include <random>
@@ -14,9 +11,12 @@
 
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/iris_image_record.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
+
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 constexpr double kPi = std::numbers::pi;
 
@@ -91,16 +91,8 @@ cv::Mat RenderEye(const EyeSpec& e) {
   return img;
 }
 
-Bytes ReadTestdata(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  std::filesystem::path p =
-      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata" / name;
-  std::ifstream in(p, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 cv::Mat LoadSample(const std::string& name) {
-  auto img = DecodeImage(ReadTestdata(name));
+  auto img = DecodeImage(kTestdata.Read(name));
   EXPECT_TRUE(img.ok()) << name << ": " << img.status();
   if (!img.ok()) return {};
   cv::Mat m = ToMat(*img);
@@ -329,7 +321,7 @@ struct MosipIris {
 
 MosipIris LoadMosipRecord(const std::string& name) {
   MosipIris m;
-  auto rec = ParseIrisImageRecord(ReadTestdata(name));
+  auto rec = ParseIrisImageRecord(kTestdata.Read(name));
   EXPECT_TRUE(rec.ok()) << name << ": " << rec.status();
   if (!rec.ok() || rec->representations.empty()) return m;
   m.record = *rec;

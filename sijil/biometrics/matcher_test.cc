@@ -2,26 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sijil/base/env.h"
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/iris_matcher.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-Bytes ReadTestdata(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  std::filesystem::path p =
-      std::filesystem::path(root ? root : ".") / "sijil/biometrics/testdata" / name;
-  std::ifstream in(p, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 TEST(Modality, NamesRoundTrip) {
   for (Modality m : {Modality::kFinger, Modality::kIris, Modality::kFace}) {
@@ -45,9 +37,9 @@ TEST(FingerAdapter, SameFingerScoresAboveOtherFinger) {
   auto matcher = NewFingerMatcher();
   EXPECT_EQ(matcher->modality(), Modality::kFinger);
   EXPECT_EQ(matcher->name(), "finger");
-  const Bytes a1 = ReadTestdata("fvc2004/DB1_B_101_1.iso");
-  const Bytes a2 = ReadTestdata("fvc2004/DB1_B_101_2.iso");
-  const Bytes b1 = ReadTestdata("fvc2004/DB1_B_102_1.iso");
+  const Bytes a1 = kTestdata.Read("fvc2004/DB1_B_101_1.iso");
+  const Bytes a2 = kTestdata.Read("fvc2004/DB1_B_101_2.iso");
+  const Bytes b1 = kTestdata.Read("fvc2004/DB1_B_102_1.iso");
   ASSERT_FALSE(a1.empty());
   auto probe = matcher->PrepareProbe(a2);
   ASSERT_TRUE(probe.ok()) << probe.status();
@@ -78,7 +70,7 @@ TEST(FingerAdapter, RejectsGarbageAndOtherModalities) {
   SimulatedEnv env(3);
   IrisSynth synth(env);
   auto iris_gallery = MakeIrisGalleryTemplate(synth.NewIdentity());
-  auto probe = matcher->PrepareProbe(ReadTestdata("fvc2004/DB1_B_101_1.iso"));
+  auto probe = matcher->PrepareProbe(kTestdata.Read("fvc2004/DB1_B_101_1.iso"));
   ASSERT_TRUE(probe.ok());
   auto r = (*probe)->Compare(*iris_gallery);
   ASSERT_FALSE(r.ok());

@@ -5,25 +5,19 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <string>
 
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/image_codec.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
-Bytes ReadTestFile(const std::string& name) {
-  const char* root = std::getenv("SIJIL_SOURCE_DIR");
-  std::string path = std::string(root ? root : ".") + "/sijil/biometrics/testdata/" + name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+constexpr sijil::testing::Testdata kTestdata("biometrics");
 
 TEST(WsqTest, ReadsHeaderOfMosipSample) {
-  Bytes wsq = ReadTestFile("info_left_thumb_auth.wsq");
+  Bytes wsq = kTestdata.Read("info_left_thumb_auth.wsq");
   auto info = ReadWsqInfo(wsq);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->width, 545u);
@@ -33,7 +27,7 @@ TEST(WsqTest, ReadsHeaderOfMosipSample) {
 }
 
 TEST(WsqTest, DecodesMosipSampleToAFingerprint) {
-  Bytes wsq = ReadTestFile("info_left_thumb_auth.wsq");
+  Bytes wsq = kTestdata.Read("info_left_thumb_auth.wsq");
   auto img = DecodeWsq(wsq);
   ASSERT_TRUE(img.ok()) << img.status();
   EXPECT_EQ(img->width, 545u);
@@ -68,7 +62,7 @@ double Rmse(const Image& a, const Image& b) {
 }
 
 TEST(WsqTest, EncodeDecodeRoundTripOfAFingerprint) {
-  auto original = DecodeWsq(ReadTestFile("info_left_thumb_auth.wsq"));
+  auto original = DecodeWsq(kTestdata.Read("info_left_thumb_auth.wsq"));
   ASSERT_TRUE(original.ok()) << original.status();
   double last_bpp = 0, last_rmse = 1e9;
   for (float rate : {0.75f, 2.25f}) {
@@ -128,7 +122,7 @@ TEST(WsqTest, EncoderRejectsWhatItCannotCode) {
 }
 
 TEST(WsqTest, CorruptStreamsFailCleanly) {
-  Bytes wsq = ReadTestFile("info_left_thumb_auth.wsq");
+  Bytes wsq = kTestdata.Read("info_left_thumb_auth.wsq");
   EXPECT_EQ(BioErrorCodeOf(DecodeWsq({}).status()), BioErrorCode::kMissingInput);
   for (size_t cut : {size_t{1}, size_t{2}, size_t{100}, size_t{600}, size_t{800}, size_t{5000}}) {
     EXPECT_FALSE(DecodeWsq(std::span<const uint8_t>(wsq.data(), cut)).ok()) << cut;

@@ -2,7 +2,6 @@
 // built binary on the small records in sijil/biometrics/testdata/ and on prints the binary
 // synthesises into a temporary folder, and check exit codes and the JSON each command prints.
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,6 +13,7 @@
 
 #include "sijil/base/env.h"
 #include "tests/integration/process.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::testing {
 namespace {
@@ -21,10 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path TestData() {
-  const char* src = std::getenv("SIJIL_SOURCE_DIR");
-  return fs::path(src ? src : ".") / "sijil" / "biometrics" / "testdata";
-}
+constexpr Testdata kTestdata("biometrics");
 
 std::vector<std::string> Files(const fs::path& dir, const std::string& ext) {
   std::vector<std::string> out;
@@ -71,17 +68,17 @@ void ExpectEvalJson(const json& j, int fingers, int impressions, bool all_impost
 
 TEST(BiometricsCliTest, InfoDescribesARecordAndRejectsGarbage) {
   RunResult r =
-      RunSijilArgv({"biometrics", "info", "--json", (TestData() / "fvc_mini/101_1.iso").string()});
+      RunSijilArgv({"biometrics", "info", "--json", kTestdata.Path("fvc_mini/101_1.iso").string()});
   ASSERT_EQ(r.status, 0) << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("bytes", 0), 126);
   EXPECT_NE(j.dump().find("19794-2"), std::string::npos) << j.dump();
 
   r = RunSijilArgv(
-      {"biometrics", "info", "--json", (TestData() / "invalid-iso").string() + "/none"});
+      {"biometrics", "info", "--json", kTestdata.Path("invalid-iso").string() + "/none"});
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(LastJson(r).contains("error"));
-  for (const auto& e : fs::directory_iterator(TestData() / "invalid-iso")) {
+  for (const auto& e : fs::directory_iterator(kTestdata.Path("invalid-iso"))) {
     r = RunSijilArgv({"biometrics", "info", "--json", e.path().string()});
     EXPECT_EQ(r.status, 1) << e.path();
     EXPECT_TRUE(LastJson(r).contains("error")) << e.path();
@@ -93,7 +90,7 @@ TEST(BiometricsCliTest, ExtractIrisWritesAStoredCodeOrSaysWhyNot) {
   ASSERT_TRUE(tmp.ok());
   const std::string code = (tmp->path() / "right.sic").string();
   RunResult r = RunSijilArgv({"biometrics", "extract", "--modality", "iris", "--json", "-o", code,
-                              (TestData() / "info_right_registration.jp2").string()});
+                              kTestdata.Path("info_right_registration.jp2").string()});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   json j = LastJson(r);
   EXPECT_EQ(j.value("modality", ""), "iris");
@@ -109,16 +106,16 @@ TEST(BiometricsCliTest, ExtractIrisWritesAStoredCodeOrSaysWhyNot) {
   // Not an image: an error with its code, no file written.
   const std::string none = (tmp->path() / "none.sic").string();
   r = RunSijilArgv({"biometrics", "extract", "--modality", "iris", "--json", "-o", none,
-                    (TestData() / "PROVENANCE.md").string()});
+                    kTestdata.Path("PROVENANCE.md").string()});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(LastJson(r)["error"].value("code", ""), "BIO-401") << r.out;
   EXPECT_FALSE(fs::exists(none));
 }
 
 TEST(BiometricsCliTest, MatchScoresAndDecides) {
-  const std::string a = (TestData() / "fvc_mini/101_1.iso").string();
-  const std::string b = (TestData() / "fvc_mini/101_2.iso").string();
-  const std::string other = (TestData() / "fvc_mini/104_3.iso").string();
+  const std::string a = kTestdata.Path("fvc_mini/101_1.iso").string();
+  const std::string b = kTestdata.Path("fvc_mini/101_2.iso").string();
+  const std::string other = kTestdata.Path("fvc_mini/104_3.iso").string();
   RunResult self = RunSijilArgv({"biometrics", "match", "--json", a, a});
   ASSERT_EQ(self.status, 0) << self.err;
   json js = LastJson(self);
@@ -148,14 +145,14 @@ TEST(BiometricsCliTest, MatchScoresAndDecides) {
   EXPECT_EQ(missing.status, 2);
   EXPECT_TRUE(LastJson(missing).contains("error"));
   RunResult garbage = RunSijilArgv(
-      {"biometrics", "match", "--json", a, (TestData() / "cbeff-iso-one-bir.xml").string()});
+      {"biometrics", "match", "--json", a, kTestdata.Path("cbeff-iso-one-bir.xml").string()});
   EXPECT_EQ(garbage.status, 2);
 }
 
 TEST(BiometricsCliTest, EvalOnTemplates) {
   Result<TempDir> tmp = TempDir::Create("sijil-bio-cli-");
   ASSERT_TRUE(tmp.ok());
-  const std::string db = (TestData() / "fvc_mini").string();
+  const std::string db = kTestdata.Path("fvc_mini").string();
   RunResult r = RunSijilArgv(
       {"biometrics", "eval", "--db", db, "--templates", "--json", "--out", tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;

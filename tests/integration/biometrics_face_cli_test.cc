@@ -13,6 +13,7 @@
 
 #include "sijil/base/env.h"
 #include "tests/integration/process.h"
+#include "tests/integration/testdata.h"
 
 namespace sijil::testing {
 namespace {
@@ -20,16 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path Source() {
-  const char* src = std::getenv("SIJIL_SOURCE_DIR");
-  return fs::path(src ? src : ".");
-}
-std::string TestFile(const std::string& name) {
-  return (Source() / "sijil" / "biometrics" / "testdata" / name).string();
-}
+std::string TestFile(const std::string& name) { return TestdataPath("biometrics", name).string(); }
 std::string Models() {
   const char* dir = std::getenv("SIJIL_MODEL_DIR");
-  return ((dir ? fs::path(dir) : Source() / "third_party" / "models") / "face").string();
+  return ((dir ? fs::path(dir) : SourceDir() / "third_party" / "models") / "face").string();
 }
 
 class FaceCliTest : public ::testing::Test {
