@@ -204,14 +204,6 @@ Result<BdbInfo> ParseBdbInfo(const pugi::xml_node& n) {
   return info;
 }
 
-bool IsKnownBirChild(const pugi::xml_node& c) {
-  for (std::string_view k :
-       {"Version", "CBEFFVersion", "BIRInfo", "BDBInfo", "SBInfo", "BIR", "BDB", "SB", "Others"}) {
-    if (NameIs(c, k)) return true;
-  }
-  return false;
-}
-
 struct ParseState {
   const CbeffLimits& limits;
   size_t birs = 0;

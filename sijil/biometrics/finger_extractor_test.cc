@@ -211,7 +211,9 @@ TEST(FingerQualityTest, BlurredPrintScoresLower) {
   Result<PrintQuality> a = AssessFingerQuality(img);
   Result<PrintQuality> b = AssessFingerQuality(noisy);
   ASSERT_TRUE(a.ok());
-  if (b.ok()) EXPECT_LT(b->score, a->score);
+  if (b.ok()) {
+    EXPECT_LT(b->score, a->score);
+  }
 }
 
 TEST(FingerExtractorTest, TemplateSurvivesIsoRecord) {

@@ -155,7 +155,9 @@ TEST(BusCrashTest, NothingIsLostAcrossKills) {
   for (const std::string& id : first_order) {
     const int n = std::stoi(id.substr(2));
     auto it = last_by_key.find(n % kKeys);
-    if (it != last_by_key.end()) EXPECT_LT(it->second, n) << "key order broken at " << id;
+    if (it != last_by_key.end()) {
+      EXPECT_LT(it->second, n) << "key order broken at " << id;
+    }
     last_by_key[n % kKeys] = n;
   }
   auto bus = OpenStoreBus(**db, env);
