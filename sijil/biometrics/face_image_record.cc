@@ -183,8 +183,7 @@ Result<Bytes> WriteFaceImageRecord(const FaceImageRecord& rec) {
   size_t length_at;
   if (rec.edition == RecordEdition::k2005) {
     w.Append("010\0"sv);
-    length_at = w.size();
-    w.U32(0);
+    length_at = w.BeginLength32();
     w.U16(static_cast<uint16_t>(rec.representations.size()));
     for (const auto& rep : rec.representations) {
       if (rep.landmarks.size() > 0xFFFF) return InvalidBioInput("too many feature points");
@@ -193,8 +192,7 @@ Result<Bytes> WriteFaceImageRecord(const FaceImageRecord& rec) {
           rep.data_type != FaceImageDataType::kJpeg2000Lossless) {
         return InvalidBioInput("the 2005 face record carries only JPEG or JPEG 2000 images");
       }
-      size_t at = w.size();
-      w.U32(0);
+      const size_t at = w.BeginLength32();
       w.U16(static_cast<uint16_t>(rep.landmarks.size()));
       w.U8(rep.gender);
       w.U8(rep.eye_colour);
@@ -217,15 +215,12 @@ Result<Bytes> WriteFaceImageRecord(const FaceImageRecord& rec) {
       w.U16(rep.device_type);
       w.U16(rep.quality);
       w.Append(rep.image_data);
-      if (w.size() - at > 0xFFFFFFFFull) return InvalidBioInput("face image too large");
-      w.PatchU32(at, static_cast<uint32_t>(w.size() - at));
+      SIJIL_RETURN_IF_ERROR(w.EndLength32(at, "face image representation"));
     }
   } else {
     w.Append("030\0"sv);
-    length_at = w.size();
-    w.U32(0);
-    w.U16(static_cast<uint16_t>(rec.representations.size()));
-    w.U8(rec.certification_flag ? 1 : 0);
+    SIJIL_ASSIGN_OR_RETURN(
+        length_at, WriteGeneralHeader2011(w, rec.representations.size(), rec.certification_flag));
     w.U16(rec.temporal_semantics);
     for (const auto& rep : rec.representations) {
       if (rep.landmarks.size() > 0xFFFF) return InvalidBioInput("too many landmark points");
@@ -233,8 +228,7 @@ Result<Bytes> WriteFaceImageRecord(const FaceImageRecord& rec) {
         return BioStatus(BioErrorCode::kInvalidInput, StatusKind::kUnimplemented,
                          "face image record: 3D representations are not supported");
       }
-      size_t at = w.size();
-      w.U32(0);
+      const size_t at = w.BeginLength32();
       SIJIL_RETURN_IF_ERROR(WriteCaptureInfo(w, rec.certification_flag, rep.capture));
       w.U16(static_cast<uint16_t>(rep.landmarks.size()));
       w.U8(rep.gender);
@@ -258,15 +252,11 @@ Result<Bytes> WriteFaceImageRecord(const FaceImageRecord& rec) {
       w.U16(rep.post_acquisition_processing);
       w.U8(rep.cross_reference);
       w.U8(rep.colour_space);
-      w.U32(static_cast<uint32_t>(rep.image_data.size()));
-      w.Append(rep.image_data);
-      w.Append(rep.extended_data);
-      if (w.size() - at > 0xFFFFFFFFull) return InvalidBioInput("face image too large");
-      w.PatchU32(at, static_cast<uint32_t>(w.size() - at));
+      SIJIL_RETURN_IF_ERROR(WriteImageData2011(w, rep.image_data, rep.extended_data));
+      SIJIL_RETURN_IF_ERROR(w.EndLength32(at, "face image representation"));
     }
   }
-  if (w.size() > 0xFFFFFFFFull) return InvalidBioInput("face image record too large");
-  w.PatchU32(length_at, static_cast<uint32_t>(w.size()));
+  SIJIL_RETURN_IF_ERROR(w.EndLength32(length_at, 0, "face image record"));
   return w.Take();
 }
 

@@ -234,14 +234,9 @@ Result<Bytes> WriteFingerImageRecord(const FingerImageRecord& rec) {
     return w.Take();
   }
 
-  if (rec.representations.size() > 0xFFFF) {
-    return InvalidBioInput("too many representations for one record");
-  }
   w.Append("020\0"sv);
-  size_t length_at = w.size();
-  w.U32(0);
-  w.U16(static_cast<uint16_t>(rec.representations.size()));
-  w.U8(rec.certification_flag ? 1 : 0);
+  SIJIL_ASSIGN_OR_RETURN(size_t length_at, WriteGeneralHeader2011(w, rec.representations.size(),
+                                                                  rec.certification_flag));
   uint8_t positions = rec.distinct_positions;
   if (positions == 0) {
     bool seen[256] = {};
@@ -252,8 +247,7 @@ Result<Bytes> WriteFingerImageRecord(const FingerImageRecord& rec) {
   }
   w.U8(positions);
   for (const auto& rep : rec.representations) {
-    size_t rep_at = w.size();
-    w.U32(0);
+    const size_t rep_at = w.BeginLength32();
     SIJIL_RETURN_IF_ERROR(WriteCaptureInfo(w, rec.certification_flag, rep.capture));
     w.U8(rep.position);
     w.U8(rep.view_number);
@@ -267,14 +261,10 @@ Result<Bytes> WriteFingerImageRecord(const FingerImageRecord& rec) {
     w.U8(rep.impression_type);
     w.U16(rep.width);
     w.U16(rep.height);
-    w.U32(static_cast<uint32_t>(rep.image_data.size()));
-    w.Append(rep.image_data);
-    w.Append(rep.extended_data);
-    if (w.size() - rep_at > 0xFFFFFFFFull) return InvalidBioInput("representation too large");
-    w.PatchU32(rep_at, static_cast<uint32_t>(w.size() - rep_at));
+    SIJIL_RETURN_IF_ERROR(WriteImageData2011(w, rep.image_data, rep.extended_data));
+    SIJIL_RETURN_IF_ERROR(w.EndLength32(rep_at, "finger image representation"));
   }
-  if (w.size() > 0xFFFFFFFFull) return InvalidBioInput("finger image record too large");
-  w.PatchU32(length_at, static_cast<uint32_t>(w.size()));
+  SIJIL_RETURN_IF_ERROR(w.EndLength32(length_at, 0, "finger image record"));
   return w.Take();
 }
 

@@ -147,6 +147,7 @@ Result<Bytes> WriteIrisImageRecord(const IrisImageRecord& rec) {
   }
   ByteWriter w;
   w.Append("IIR\0"sv);
+  size_t length_at = 0;
   if (rec.edition == RecordEdition::k2005) {
     const IrisImageRepresentation& first = rec.representations.front();
     for (const auto& rep : rec.representations) {
@@ -157,7 +158,7 @@ Result<Bytes> WriteIrisImageRecord(const IrisImageRecord& rec) {
       }
     }
     w.Append("010\0"sv);
-    w.U32(0);
+    length_at = w.BeginLength32();
     w.U16(rec.capture_device_id);
     // Group images by eye, in the order eyes first appear.
     std::vector<EyeLabel> eyes;
@@ -195,11 +196,9 @@ Result<Bytes> WriteIrisImageRecord(const IrisImageRecord& rec) {
       }
     }
   } else {
-    if (rec.representations.size() > 0xFFFF) return InvalidBioInput("too many representations");
     w.Append("020\0"sv);
-    w.U32(0);
-    w.U16(static_cast<uint16_t>(rec.representations.size()));
-    w.U8(rec.certification_flag ? 1 : 0);
+    SIJIL_ASSIGN_OR_RETURN(
+        length_at, WriteGeneralHeader2011(w, rec.representations.size(), rec.certification_flag));
     uint8_t eyes = rec.eye_count;
     if (eyes == 0) {
       bool seen[3] = {};
@@ -214,8 +213,7 @@ Result<Bytes> WriteIrisImageRecord(const IrisImageRecord& rec) {
       if (rep.image_format > 0xFF) {
         return InvalidBioInput("a 2011 iris record codes the image format in one byte");
       }
-      size_t at = w.size();
-      w.U32(0);
+      const size_t at = w.BeginLength32();
       SIJIL_RETURN_IF_ERROR(WriteCaptureInfo(w, rec.certification_flag, rep.capture));
       w.U16(rep.representation_number);
       w.U8(static_cast<uint8_t>(rep.eye));
@@ -234,15 +232,11 @@ Result<Bytes> WriteIrisImageRecord(const IrisImageRecord& rec) {
       w.U16(rep.iris_center_largest_y);
       w.U16(rep.iris_diameter_smallest);
       w.U16(rep.iris_diameter_largest);
-      w.U32(static_cast<uint32_t>(rep.image_data.size()));
-      w.Append(rep.image_data);
-      w.Append(rep.extended_data);
-      if (w.size() - at > 0xFFFFFFFFull) return InvalidBioInput("iris image too large");
-      w.PatchU32(at, static_cast<uint32_t>(w.size() - at));
+      SIJIL_RETURN_IF_ERROR(WriteImageData2011(w, rep.image_data, rep.extended_data));
+      SIJIL_RETURN_IF_ERROR(w.EndLength32(at, "iris image representation"));
     }
   }
-  if (w.size() > 0xFFFFFFFFull) return InvalidBioInput("iris image record too large");
-  w.PatchU32(8, static_cast<uint32_t>(w.size()));
+  SIJIL_RETURN_IF_ERROR(w.EndLength32(length_at, 0, "iris image record"));
   return w.Take();
 }
 

@@ -118,6 +118,32 @@ void ByteWriter::PatchU48(size_t pos, uint64_t v) {
   for (int i = 0; i < 6; ++i) out_[pos + i] = static_cast<uint8_t>(v >> (40 - 8 * i));
 }
 
+size_t ByteWriter::BeginLength32() {
+  size_t at = out_.size();
+  U32(0);
+  return at;
+}
+
+Status ByteWriter::EndLength32(size_t field_at, std::string_view what) {
+  return EndLength32(field_at, field_at, what);
+}
+
+Status ByteWriter::EndLength32(size_t field_at, size_t counted_from, std::string_view what) {
+  const size_t length = out_.size() - counted_from;
+  if (length > 0xFFFFFFFFull) return InvalidBioInput(std::string(what) + " too large");
+  PatchU32(field_at, static_cast<uint32_t>(length));
+  return Status::Ok();
+}
+
+Status WriteImageData2011(ByteWriter& w, std::span<const uint8_t> image,
+                          std::span<const uint8_t> extended_data) {
+  if (image.size() > 0xFFFFFFFFull) return InvalidBioInput("image too large for its record");
+  w.U32(static_cast<uint32_t>(image.size()));
+  w.Append(image);
+  w.Append(extended_data);
+  return Status::Ok();
+}
+
 std::string CaptureDateTime::ToIso8601() const {
   if (!specified()) return "";
   char buf[40];
@@ -226,6 +252,17 @@ Status ReadGeneralHeader2011(ByteReader& r, size_t header_size, size_t total,
     return MissingBioInput(r.what() + " holds no representations");
   }
   return Status::Ok();
+}
+
+Result<size_t> WriteGeneralHeader2011(ByteWriter& w, size_t representation_count,
+                                      bool certification) {
+  if (representation_count > 0xFFFF) {
+    return InvalidBioInput("more than 65535 representations in one record");
+  }
+  const size_t length_at = w.BeginLength32();
+  w.U16(static_cast<uint16_t>(representation_count));
+  w.U8(certification ? 1 : 0);
+  return length_at;
 }
 
 Status ReadRepresentations(ByteReader& r, const GeneralHeader2011& header, size_t header_size,

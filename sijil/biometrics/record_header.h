@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sijil/base/encoding.h"
+#include "sijil/base/result.h"
 #include "sijil/base/status.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
 
@@ -79,6 +80,15 @@ class ByteWriter {
   // Overwrites 4 (or 6) bytes at `pos` (for length fields known only at the end).
   void PatchU32(size_t pos, uint32_t v);
   void PatchU48(size_t pos, uint64_t v);
+
+  // A 4-byte length field whose value is known only when the block it measures ends: Begin
+  // writes a placeholder and returns its position; End patches it with the bytes written
+  // since `counted_from` (by default the field itself, for blocks whose length counts its own
+  // field, as every 19794 representation does). End fails with BIO-401 "<what> too large"
+  // when the block does not fit in 32 bits.
+  size_t BeginLength32();
+  Status EndLength32(size_t field_at, std::string_view what);
+  Status EndLength32(size_t field_at, size_t counted_from, std::string_view what);
   size_t size() const { return out_.size(); }
   Bytes Take() { return std::move(out_); }
 
@@ -128,6 +138,12 @@ Status ReadCaptureInfo(ByteReader& r, bool has_certification, RepresentationCapt
 Status WriteCaptureInfo(ByteWriter& w, bool has_certification,
                         const RepresentationCaptureInfo& info);
 
+// The end of every 2011 representation of parts 4, 5 and 6: the image's length (4 bytes),
+// the image, then any extended data kept from parsing. BIO-401 when the image does not fit
+// the length field.
+Status WriteImageData2011(ByteWriter& w, std::span<const uint8_t> image,
+                          std::span<const uint8_t> extended_data);
+
 // The part of the 2011 general header that parts 4, 5 and 6 share, after the format
 // identifier and version: record length (4 bytes), number of representations (2) and
 // certification flag (1). Each part follows it with a field of its own (4 and 6: number of
@@ -145,6 +161,11 @@ struct GeneralHeader2011 {
 // neither 0 nor 1; BIO-402 when there is no representation.
 Status ReadGeneralHeader2011(ByteReader& r, size_t header_size, size_t total,
                              GeneralHeader2011& out);
+// Writes the same 7 bytes with a placeholder record length, and returns the placeholder's
+// position for `EndLength32(at, 0, ...)` once the whole record is written. BIO-401 for more
+// representations than the 2-byte count holds.
+Result<size_t> WriteGeneralHeader2011(ByteWriter& w, size_t representation_count,
+                                      bool certification);
 
 // Reads the representations of a 2011 record from `r`, positioned after the general header:
 // the rest of the record's bytes as `header.representation_count` blocks, each a 4-byte
