@@ -1111,8 +1111,12 @@ MatchDetails Compare(const mcc::Kernels& kernels, const PreparedFingerprint& pro
       std::copy_n(s.probe_pair.begin(), probe.size(), s.best_pair.begin());
       out.paired = p.paired;
       out.supporting_edges = p.support;
+      out.probe_overlap = p.probe_overlap;
+      out.candidate_overlap = p.candidate_overlap;
     }
   }
+  out.mcc_score = mcc_score;
+  out.pairing_evidence = best;
   out.raw_score = kMccWeight * mcc_score + PairingScore(best) / kPairingDivisor;
   out.score = CalibrateRawScore(out.raw_score);
   return out;

@@ -141,6 +141,13 @@ struct MatchDetails {
   double raw_score = 0;  // before calibration
   int paired = 0;        // paired minutiae in the best pairing
   int supporting_edges = 0;
+  // The two parts of the raw score: the MCC (LSS-R) score in [0, 1] and the best pairing's
+  // evidence before calibration, with the minutiae of each side inside the other's area
+  // (-1 when no pairing reached the global check).
+  double mcc_score = 0;
+  double pairing_evidence = 0;
+  int probe_overlap = -1;
+  int candidate_overlap = -1;
 };
 
 // A probe prepared for comparison against many candidates.

@@ -6,8 +6,10 @@
 // database loaded as `sijil biometrics eval` loads it (geometry fix-up included), every
 // template in turn the prepared probe against the other 79. With SIJIL_BENCH_DUMP_SCORES=<dir>
 // as well, each writes <dir>/<DB>_scores.txt first: one line per ordered pair (probe index,
-// candidate index, raw score, score, paired, supporting edges; full precision), so that two
-// builds can be diffed to show that a change leaves every score as it was.
+// candidate index, raw score, score, paired, supporting edges, MCC score, pairing evidence,
+// probe and candidate overlap, probe and candidate size; full precision), so that two builds
+// can be diffed to show that a change leaves every score as it was, and <dir>/<DB>_minutiae.txt
+// (template index, x, y, direction in 1/256 turn, type of every prepared minutia).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -135,12 +137,20 @@ void BM_MatchFvc(benchmark::State& state, const std::filesystem::path& dir) {
   if (const char* dump = std::getenv("SIJIL_BENCH_DUMP_SCORES")) {
     std::ofstream out(std::filesystem::path(dump) / (dir.filename().string() + "_scores.txt"));
     out.precision(17);
+    std::ofstream mo(std::filesystem::path(dump) / (dir.filename().string() + "_minutiae.txt"));
+    for (size_t i = 0; i < gallery.size(); ++i) {
+      for (const auto& m : gallery[i].minutiae()) {
+        mo << i << ' ' << m.x << ' ' << m.y << ' ' << int{m.angle} << ' ' << int{m.type} << '\n';
+      }
+    }
     for (size_t i = 0; i < probes.size(); ++i) {
       for (size_t j = 0; j < gallery.size(); ++j) {
         if (i == j) continue;
         const MatchDetails m = probes[i].MatchWithDetails(gallery[j]);
         out << i << ' ' << j << ' ' << m.raw_score << ' ' << m.score << ' ' << m.paired << ' '
-            << m.supporting_edges << '\n';
+            << m.supporting_edges << ' ' << m.mcc_score << ' ' << m.pairing_evidence << ' '
+            << m.probe_overlap << ' ' << m.candidate_overlap << ' ' << gallery[i].size() << ' '
+            << gallery[j].size() << '\n';
       }
     }
   }
