@@ -43,12 +43,11 @@ constexpr size_t kEdgesPerMinutia = PreparedFingerprint::kMaxEdgesPerMinutia;
 // Weight of a confirming edge relative to a paired minutia in the raw score.
 constexpr double kSupportWeight = 1.5;
 
-// Score combination: raw = kMccWeight * MCC score (0..1) + pairing score (0..100, the
-// consolidation's evidence on the -10 log10 FMR scale) / kPairingDivisor. MCC carries the
-// ranking; the pairing breaks its ties and demotes impostors whose locally similar pairs
-// do not grow into one consistent pairing. Weights measured on FVC2004 (docs/benchmarks.md).
-constexpr double kMccWeight = 100.0;
-constexpr double kPairingDivisor = 16.0;
+// Score combination: the MCC score and the consolidation's pairing evidence are each put on
+// the -10 log10 FMR scale by their own impostor quantile table (MccScore(), PairingScore())
+// and added: the sum is the evidence of two tail probabilities multiplied as if independent.
+// No weight is fitted; each part counts by how rarely impostors reach it.
+double MccScore(double mcc);
 double PairingScore(double raw);
 
 // Consolidation effort: pairings grown from the best MCC pairs.
@@ -1117,7 +1116,7 @@ MatchDetails Compare(const mcc::Kernels& kernels, const PreparedFingerprint& pro
   }
   out.mcc_score = mcc_score;
   out.pairing_evidence = best;
-  out.raw_score = kMccWeight * mcc_score + PairingScore(best) / kPairingDivisor;
+  out.raw_score = MccScore(mcc_score) + PairingScore(best);
   out.score = CalibrateRawScore(out.raw_score);
   return out;
 }
@@ -1165,24 +1164,36 @@ struct CalibrationPoint {
   double log10_fmr;
 };
 
-// Edge-pairing evidence (RawScore()) of the consolidation step alone, measured on 49,920
-// impostor comparisons (every cross-finger pair within FVC2004 DB1-DB4_B and every pair
-// across the four databases). It puts that evidence on the -10 log10 FMR scale before it is
-// combined with the MCC score.
-constexpr CalibrationPoint kPairingCalibration[] = {
-    {0.0, 0.0},       {15.06, -0.301},  {21.64, -0.523},  {26.84, -0.699},  {36.08, -1.000},
-    {45.71, -1.301},  {53.26, -1.523},  {59.30, -1.699},  {70.41, -2.000},  {82.07, -2.301},
-    {92.03, -2.523},  {100.08, -2.699}, {112.71, -3.000}, {129.00, -3.301}, {145.27, -3.523},
-    {157.74, -3.699}, {175.87, -4.000}, {222.34, -4.699},
+// The tables below are the impostor quantiles of the calibration set: 49,920 impostor
+// comparisons (every cross-finger pair within FVC2004 DB1-DB4_B and every pair across the
+// four databases), at tail fractions 0.5 ... 1e-4 and the highest score (1 / 49,920). The
+// FVC benchmark writes them (BM_FvcImpostorQuantiles in finger_matcher_bench.cc); re-derive
+// all three whenever the matcher's scores change, the first two before the third.
+
+// MCC (LSS-R) score alone.
+constexpr CalibrationPoint kMccCalibration[] = {
+    {0.00000, 0.000},  {0.01436, -0.301}, {0.01545, -0.523}, {0.01628, -0.699}, {0.01776, -1.000},
+    {0.01950, -1.301}, {0.02094, -1.523}, {0.02217, -1.699}, {0.02438, -2.000}, {0.02732, -2.300},
+    {0.02985, -2.522}, {0.03174, -2.698}, {0.03624, -2.999}, {0.04208, -3.300}, {0.04428, -3.522},
+    {0.04800, -3.698}, {0.05526, -3.999}, {0.07138, -4.698},
 };
 
-// The combined raw score (kMccWeight * MCC + pairing score / kPairingDivisor), measured on
-// the same 49,920 impostor comparisons. One table for all sensors: no per-database
+// Edge-pairing evidence (RawScore()) of the consolidation step alone.
+constexpr CalibrationPoint kPairingCalibration[] = {
+    {0.00, 0.000},    {8.27, -0.301},   {13.97, -0.523},  {18.81, -0.699},  {27.32, -1.000},
+    {36.66, -1.301},  {43.77, -1.523},  {49.64, -1.699},  {60.05, -2.000},  {72.17, -2.300},
+    {80.34, -2.522},  {88.18, -2.698},  {100.92, -2.999}, {122.58, -3.300}, {129.41, -3.522},
+    {140.08, -3.698}, {154.16, -3.999}, {175.87, -4.698},
+};
+
+// The combined raw score (MccScore() + PairingScore()), measured on the same 49,920 impostor
+// comparisons. One table for all sensors: no per-database
 // thresholds.
 constexpr CalibrationPoint kCalibration[] = {
-    {0.0, 0.0},     {1.56, -0.301}, {1.74, -0.523}, {1.88, -0.699}, {2.16, -1.000}, {2.46, -1.301},
-    {2.68, -1.523}, {2.87, -1.699}, {3.19, -2.000}, {3.56, -2.301}, {3.87, -2.523}, {4.15, -2.699},
-    {4.63, -3.000}, {5.34, -3.301}, {5.62, -3.523}, {5.92, -3.699}, {6.28, -4.000}, {8.02, -4.698},
+    {0.00, 0.000},   {7.24, -0.301},  {10.74, -0.523}, {13.54, -0.699}, {18.41, -1.000},
+    {23.32, -1.301}, {26.85, -1.523}, {29.55, -1.699}, {34.34, -2.000}, {39.29, -2.300},
+    {42.88, -2.522}, {45.86, -2.698}, {51.80, -2.999}, {55.55, -3.300}, {58.28, -3.522},
+    {59.54, -3.698}, {62.04, -3.999}, {70.04, -4.698},
 };
 
 template <size_t N>
@@ -1204,6 +1215,7 @@ double Calibrate(const CalibrationPoint (&t)[N], double raw) {
   return std::clamp(-10.0 * log_fmr, 0.0, kMaxScore);
 }
 
+double MccScore(double mcc) { return Calibrate(kMccCalibration, mcc); }
 double PairingScore(double raw) { return Calibrate(kPairingCalibration, raw); }
 
 }  // namespace

@@ -12,10 +12,14 @@
 // (template index, x, y, direction in 1/256 turn, type of every prepared minutia).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -169,6 +173,73 @@ void BM_MatchFvc(benchmark::State& state, const std::filesystem::path& dir) {
   ReportTemplateBytes(state, gallery);
 }
 
+// The calibration set of finger_matcher.cc: every cross-finger pair within each database
+// (probe the later sample, as `eval --impostors all`) and every pair across two databases
+// (probe from the later database), 49,920 impostor comparisons for DB1-DB4_B. Each iteration
+// compares them all; with SIJIL_BENCH_DUMP_SCORES=<dir>, <dir>/impostor_quantiles.txt receives
+// the MCC score, the pairing evidence and the combined raw score at each tail fraction of the
+// calibration tables (the value that that fraction of impostors reaches or exceeds).
+void BM_FvcImpostorQuantiles(benchmark::State& state, const std::filesystem::path& root) {
+  std::vector<std::vector<PreparedFingerprint>> dbs;
+  std::vector<std::vector<int>> fingers;
+  for (const char* name : {"DB1_B", "DB2_B", "DB3_B", "DB4_B"}) {
+    auto db = LoadFvcTemplates(Env::Default(), root / name);
+    if (!db.ok()) {
+      state.SkipWithError("cannot load a database");
+      return;
+    }
+    dbs.emplace_back();
+    fingers.emplace_back();
+    for (const FvcSample& s : db->samples) {
+      dbs.back().emplace_back(s.tmpl);
+      fingers.back().push_back(s.finger);
+    }
+  }
+  std::vector<std::pair<const PreparedFingerprint*, const PreparedFingerprint*>> pairs;
+  for (size_t a = 0; a < dbs.size(); ++a) {
+    for (size_t i = 0; i < dbs[a].size(); ++i) {
+      for (size_t j = i + 1; j < dbs[a].size(); ++j) {
+        if (fingers[a][i] != fingers[a][j]) pairs.emplace_back(&dbs[a][j], &dbs[a][i]);
+      }
+      for (size_t b = a + 1; b < dbs.size(); ++b) {
+        for (const PreparedFingerprint& other : dbs[b]) pairs.emplace_back(&other, &dbs[a][i]);
+      }
+    }
+  }
+  std::vector<double> mcc, pairing, raw;
+  for (auto _ : state) {
+    mcc.clear();
+    pairing.clear();
+    raw.clear();
+    const PreparedFingerprint* last = nullptr;
+    std::unique_ptr<FingerMatcher> probe;
+    for (const auto& [p, c] : pairs) {
+      if (p != last) {
+        probe = std::make_unique<FingerMatcher>(*p);
+        last = p;
+      }
+      const MatchDetails m = probe->MatchWithDetails(*c);
+      mcc.push_back(m.mcc_score);
+      pairing.push_back(m.pairing_evidence);
+      raw.push_back(m.raw_score);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * pairs.size()));
+  const char* dump = std::getenv("SIJIL_BENCH_DUMP_SCORES");
+  if (dump == nullptr) return;
+  std::ofstream out(std::filesystem::path(dump) / "impostor_quantiles.txt");
+  out << "# " << pairs.size() << " impostor comparisons\n# fmr log10_fmr mcc pairing raw\n";
+  for (auto* v : {&mcc, &pairing, &raw}) std::sort(v->begin(), v->end(), std::greater<>());
+  const double n = static_cast<double>(pairs.size());
+  for (double fmr : {0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01, 0.005, 0.003, 0.002, 0.001, 5e-4,
+                     3e-4, 2e-4, 1e-4, 1 / n}) {
+    // The k-th highest score: k of n impostors reach it.
+    const size_t k = std::max<size_t>(1, static_cast<size_t>(std::lround(fmr * n)));
+    out << fmr << ' ' << std::log10(static_cast<double>(k) / n) << ' ' << mcc[k - 1] << ' '
+        << pairing[k - 1] << ' ' << raw[k - 1] << '\n';
+  }
+}
+
 const bool kFvcRegistered = [] {
   const char* root = std::getenv("SIJIL_BENCH_FVC");
   if (root == nullptr) return false;
@@ -176,6 +247,10 @@ const bool kFvcRegistered = [] {
     benchmark::RegisterBenchmark((std::string("BM_MatchFvc/") + name).c_str(), BM_MatchFvc,
                                  std::filesystem::path(root) / name);
   }
+  benchmark::RegisterBenchmark("BM_FvcImpostorQuantiles", BM_FvcImpostorQuantiles,
+                               std::filesystem::path(root))
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
   return true;
 }();
 
