@@ -7,14 +7,18 @@
 #include <string>
 
 #include "sijil/base/env.h"
+#include "sijil/biometrics/internal/synthetic_eye.h"
+#include "sijil/biometrics/iris_image_record.h"
 #include "tests/integration/process.h"
 #include "tests/integration/testdata.h"
 
 namespace sijil::biometrics {
 namespace {
 
+using ::sijil::testing::LastJson;
 using ::sijil::testing::RunResult;
 using ::sijil::testing::RunSijil;
+using ::sijil::testing::RunSijilArgv;
 using ::sijil::testing::SijilBinary;
 
 class IrisCli : public ::testing::Test {
@@ -28,6 +32,32 @@ class IrisCli : public ::testing::Test {
     dir_ = std::make_unique<TempDir>(std::move(*dir));
   }
   std::string Path(const std::string& name) const { return (dir_->path() / name).string(); }
+  // Writes a one-image ISO/IEC 19794-6:2011 record of `image` (mono raw) of kind `kind`.
+  void WriteRecord(const std::string& name, const cv::Mat& image, uint8_t kind) const {
+    IrisImageRecord rec;
+    IrisImageRepresentation rep;
+    rep.eye = EyeLabel::kLeft;
+    rep.image_type = kind;
+    rep.image_format = 2;
+    rep.width = static_cast<uint16_t>(image.cols);
+    rep.height = static_cast<uint16_t>(image.rows);
+    rep.image_data.assign(image.datastart, image.dataend);
+    rec.representations.push_back(std::move(rep));
+    auto bytes = WriteIrisImageRecord(rec);
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    ASSERT_TRUE(
+        Env::Default().WriteFileAtomic(Path(name), std::string(bytes->begin(), bytes->end())).ok());
+  }
+  // The synthetic eye `seed` as an eye-photo record (kind 3) and as an unsegmented polar one
+  // (kind 16, 100 radii x 512 angles around the pupil centre).
+  void WriteEye(const std::string& eye_name, const std::string& polar_name, uint32_t seed) const {
+    internal::EyeSpec spec;
+    spec.texture_seed = seed;
+    const cv::Mat eye = internal::RenderEye(spec);
+    if (!eye_name.empty()) WriteRecord(eye_name, eye, 3);
+    WriteRecord(polar_name, internal::UnwrapPolar(eye, spec.pupil.x, spec.pupil.y, 100, 512, 100),
+                kIrisImageUnsegmentedPolar);
+  }
   std::unique_ptr<TempDir> dir_;
 };
 
@@ -103,6 +133,59 @@ TEST_F(IrisCli, ExtractsBothMosipRecords) {
                          Path("info_left_auth.sic") + " --json");
   EXPECT_EQ(m.status, 1) << m.out;
   EXPECT_GT(nlohmann::json::parse(m.out)["normalized_hd"].get<double>(), 0.38);
+}
+
+TEST_F(IrisCli, PolarRecordMatchesTheEyeRecord) {
+  WriteEye("eye.iso", "polar.iso", 1);
+  WriteEye("other.iso", "other_polar.iso", 99);
+  auto info = LastJson(RunSijilArgv({"biometrics", "info", Path("polar.iso"), "--json"}));
+  EXPECT_EQ(info["representations"][0]["image_kind"], "unsegmented polar");
+  EXPECT_EQ(info["representations"][0]["image_type"], 16);
+
+  RunResult x = RunSijilArgv({"biometrics", "extract", "--modality", "iris", Path("polar.iso"),
+                              "--output", Path("polar.sic"), "--json"});
+  ASSERT_EQ(x.status, 0) << x.out << x.err;
+  auto j = LastJson(x);
+  EXPECT_EQ(j["image_kind"], "unsegmented polar");
+  EXPECT_NEAR(j["pupil"]["r"].get<double>(), 24, 1.5);
+  EXPECT_NEAR(j["iris"]["r"].get<double>(), 70, 2);
+  EXPECT_GT(j["quality"].get<int>(), 50);
+
+  // The polar code against the eye-photo record of the same eye, extracted by the eye path.
+  RunResult same =
+      RunSijilArgv({"biometrics", "match", Path("polar.sic"), Path("eye.iso"), "--json"});
+  EXPECT_EQ(same.status, 0) << same.out << same.err;
+  auto m = LastJson(same);
+  EXPECT_TRUE(m["match"].get<bool>());
+  EXPECT_LT(m["normalized_hd"].get<double>(), 0.2);
+  // ... and against a different eye: no match, whichever kind the record holds.
+  for (const char* other : {"other.iso", "other_polar.iso"}) {
+    RunResult diff =
+        RunSijilArgv({"biometrics", "match", Path("polar.sic"), Path(other), "--json"});
+    EXPECT_EQ(diff.status, 1) << other << ": " << diff.out << diff.err;
+    EXPECT_GT(LastJson(diff)["normalized_hd"].get<double>(), 0.38) << other;
+  }
+
+  // eval extracts both kinds from a folder of records.
+  std::filesystem::create_directory(Path("db"));
+  WriteEye("db/1_1.iso", "db/1_2.iso", 1);
+  WriteEye("db/2_1.iso", "db/2_2.iso", 99);
+  WriteEye("", "db/3_1.iso", 7);
+  WriteEye("", "db/3_2.iso", 7);
+  auto ev = LastJson(RunSijilArgv({"biometrics", "eval", "--modality", "iris", "--db", Path("db"),
+                                   "--out", Path("det"), "--json"}));
+  EXPECT_EQ(ev["images_extracted"], 6);
+  EXPECT_EQ(ev["genuine"], 3);
+  EXPECT_EQ(ev["eer"], 0.0);
+}
+
+TEST_F(IrisCli, PolarRecordTooSmall) {
+  cv::Mat tiny(12, 512, CV_8UC1, cv::Scalar(60));
+  WriteRecord("tiny.iso", tiny, kIrisImageUnsegmentedPolar);
+  RunResult x =
+      RunSijilArgv({"biometrics", "extract", "--modality", "iris", Path("tiny.iso"), "--json"});
+  EXPECT_EQ(x.status, 2) << x.out;
+  EXPECT_EQ(LastJson(x)["error"]["code"], "BIO-401");
 }
 
 TEST_F(IrisCli, MatchStoredCodes) {

@@ -84,7 +84,8 @@ inline constexpr uint8_t kIrisImageUnsegmentedPolar = 0x10;
 
 // DecodeIrisImage for the eye pipeline (segmentation, then encoding), which needs a
 // rectilinear eye photograph. A polar image is refused with BIO-401 naming its kind, rather
-// than segmented as if it were an eye and turned into a meaningless code.
+// than segmented as if it were an eye and turned into a meaningless code; polar images take
+// ExtractIrisFromPolar (iris_polar.h), and ExtractIrisFromRecord picks the path by kind.
 Result<Image> DecodeIrisEyeImage(const IrisImageRepresentation& rep,
                                  const ImageLimits& limits = {});
 

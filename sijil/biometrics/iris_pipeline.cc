@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sijil/biometrics/bio_status.h"
+#include "sijil/biometrics/internal/iris_common.h"
 
 namespace sijil::biometrics {
 namespace {
@@ -170,20 +171,6 @@ double BoundaryStep(const cv::Mat& img, const Circle& c, const Arc& arc) {
   BoundaryFit fit;
   ScanRadii(img, c.x, c.y, c.r, c.r, 1.0, std::max(3, static_cast<int>(c.r / 10)), arc, 0.0, &fit);
   return fit.circle.r > 0 ? fit.jump : 0;
-}
-
-// Pixels of perfectly flat 9x9 windows. ISO/IEC 19794-6 "cropped and masked" images (image
-// type 7) paint the eyelids and sclera with constant grey levels; iris texture is never flat
-// over 9x9 pixels (the window is larger than a JPEG block, whose detail heavy compression
-// can erase), so where such paint reaches inside the limbus circle it is not iris.
-cv::Mat FlatRegions(const cv::Mat& gray) {
-  cv::Mat lo, hi;
-  const cv::Mat k = cv::getStructuringElement(cv::MORPH_RECT, {9, 9});
-  cv::erode(gray, lo, k);
-  cv::dilate(gray, hi, k);
-  cv::Mat centres = hi == lo;  // centres of flat windows
-  cv::dilate(centres, centres, k);
-  return centres;
 }
 
 // Masks specular reflections; FillMasked then fills them from their surroundings, so their
@@ -408,7 +395,7 @@ Result<IrisSegmentation> SegmentIris(const cv::Mat& gray, const IrisPipelineOpti
   cv::circle(seg.valid, cv::Point2d(seg.pupil.x, seg.pupil.y) * 16.0,
              static_cast<int>(std::lround(seg.pupil.r * 16)), 0, cv::FILLED, cv::LINE_8, 4);
   seg.valid.setTo(0, reflections);
-  seg.valid.setTo(0, FlatRegions(gray));
+  seg.valid.setTo(0, internal::FlatRegions(gray));
   const double lid_step = std::max(6.0, 0.5 * seg.iris_contrast);
   seg.upper_eyelid_y = FitEyelid(smooth, seg.pupil, seg.iris, +1, lid_step, &seg.valid);
   seg.lower_eyelid_y = FitEyelid(smooth, seg.pupil, seg.iris, -1, lid_step, &seg.valid);
@@ -428,7 +415,7 @@ void NormalizeIris(const cv::Mat& gray, const IrisSegmentation& seg, int radial,
                    cv::Mat* strip_mask) {
   cv::Mat map_x(radial, kIrisColumns, CV_32F), map_y(radial, kIrisColumns, CV_32F);
   // Radii from just outside the pupil to just inside the limbus: both boundaries blur.
-  constexpr double kInner = 0.04, kOuter = 0.92;
+  constexpr double kInner = internal::kStripInner, kOuter = internal::kStripOuter;
   for (int c = 0; c < kIrisColumns; ++c) {
     const double t = 2 * kPi * c / kIrisColumns;
     const double ct = std::cos(t), st = std::sin(t);
@@ -528,17 +515,6 @@ IrisCode EncodeIris(const cv::Mat& strip, const cv::Mat& strip_mask,
 
 namespace {
 
-// 1 inside [good_lo, good_hi], falling linearly to 0 at bad_lo and bad_hi.
-double Ramp(double v, double bad_lo, double good_lo, double good_hi, double bad_hi) {
-  if (v < good_lo) return std::clamp((v - bad_lo) / (good_lo - bad_lo), 0.0, 1.0);
-  if (v > good_hi) return std::clamp((bad_hi - v) / (bad_hi - good_hi), 0.0, 1.0);
-  return 1.0;
-}
-
-std::string Percent(double f) {
-  return std::to_string(static_cast<int>(std::lround(100 * f))) + "%";
-}
-
 IrisQuality AssessQuality(const cv::Mat& gray, const IrisSegmentation& seg) {
   IrisQuality q;
   cv::Mat annulus = cv::Mat::zeros(gray.size(), CV_8UC1);
@@ -552,69 +528,22 @@ IrisQuality AssessQuality(const cv::Mat& gray, const IrisSegmentation& seg) {
   q.pupil_iris_ratio = seg.pupil.r / seg.iris.r;
   q.concentricity = std::hypot(seg.pupil.x - seg.iris.x, seg.pupil.y - seg.iris.y) / seg.iris.r;
   q.iris_radius_pixels = seg.iris.r;
-  // Focus: high-frequency energy of the usable iris texture, x^2 / (x^2 + c^2) as Daugman's
-  // focus score (c chosen so a sharp iris image scores near 1 and a blurred one near 0).
-  cv::Mat f, low;
-  gray.convertTo(f, CV_32F);
-  cv::GaussianBlur(f, low, {0, 0}, 1.5);
-  cv::Mat high = f - low;
-  const double x = seg.valid.empty() || cv::countNonZero(seg.valid) == 0
-                       ? 0
-                       : std::sqrt(cv::mean(high.mul(high), seg.valid)[0]);
-  constexpr double kFocusC = 1.5;
-  q.sharpness = x * x / (x * x + kFocusC * kFocusC);
-
-  const double f_area = Ramp(q.usable_area, 0.25, 0.70, 1.0, 1.1);
-  const double f_sharp = Ramp(q.sharpness, 0.1, 0.5, 1.0, 1.1);
-  const double f_ratio = Ramp(q.pupil_iris_ratio, 0.10, 0.20, 0.65, 0.80);
-  const double f_conc = Ramp(q.concentricity, -1, 0, 0.10, 0.35);
-  const double f_size = Ramp(q.iris_radius_pixels, 35, 80, 1e9, 2e9);
-  if (f_area < 1) {
-    q.reasons.push_back("usable iris area " + Percent(q.usable_area) +
-                        " (eyelids, eyelashes or reflections cover the rest; 70% wanted)");
-  }
-  if (f_sharp < 1)
-    q.reasons.push_back("iris texture is blurred (focus " + Percent(q.sharpness) + ")");
-  if (f_ratio < 1) {
-    q.reasons.push_back("pupil/iris ratio " + Percent(q.pupil_iris_ratio) +
-                        " outside 20-65% (pupil too dilated or constricted)");
-  }
-  if (f_conc < 1) {
-    q.reasons.push_back("pupil off-centre by " + Percent(q.concentricity) +
-                        " of the iris radius (gaze away from the camera)");
-  }
-  if (f_size < 1) {
-    q.reasons.push_back("iris radius " + std::to_string(static_cast<int>(q.iris_radius_pixels)) +
-                        " px is small (80 px or more wanted)");
-  }
-  q.score = static_cast<int>(std::lround(100 * f_area * f_sharp * f_ratio * f_conc * f_size));
+  q.sharpness = internal::FocusScore(gray, seg.valid);
+  internal::ScoreIrisQuality(&q);
   return q;
 }
 
 }  // namespace
 
 Result<IrisExtraction> ExtractIris(const cv::Mat& gray, const IrisPipelineOptions& options) {
-  if (options.strip_radial < kIrisRows / 2 || options.strip_radial > 256) {
-    return InvalidBioInput("strip_radial must be in [4, 256]");
-  }
-  if (!(options.log_gabor_wavelength >= 2 && options.log_gabor_wavelength <= 128) ||
-      !(options.log_gabor_sigma_ratio > 0.05 && options.log_gabor_sigma_ratio < 1) ||
-      !(options.fragile_fraction >= 0 && options.fragile_fraction < 0.9)) {
-    return InvalidBioInput("log-Gabor options out of range");
-  }
+  SIJIL_RETURN_IF_ERROR(internal::CheckIrisOptions(options));
   SIJIL_ASSIGN_OR_RETURN(IrisSegmentation seg, SegmentIris(gray, options));
   IrisExtraction out;
   out.quality = AssessQuality(gray, seg);
   NormalizeIris(gray, seg, options.strip_radial, &out.strip, &out.strip_mask);
   out.code = EncodeIris(out.strip, out.strip_mask, options);
   out.segmentation = std::move(seg);
-  if (out.quality.score < options.min_quality) {
-    std::string why;
-    for (const auto& r : out.quality.reasons) why += (why.empty() ? "" : "; ") + r;
-    return BioStatus(BioErrorCode::kPoorDataQuality,
-                     "iris quality " + std::to_string(out.quality.score) + " below " +
-                         std::to_string(options.min_quality) + ": " + why);
-  }
+  SIJIL_RETURN_IF_ERROR(internal::CheckMinQuality(out, options));
   return out;
 }
 

@@ -31,6 +31,10 @@
 // every factor that pulled it down. ExtractIris fails with BIO-404 when no plausible iris is
 // found and BIO-406 when the quality is below the configured minimum.
 //
+// Unsegmented polar images (ISO/IEC 19794-6 kind 16) need no search for circles:
+// iris_polar.h finds their boundaries along the radius axis, then shares the encoding
+// (step 5) and the quality score.
+//
 // Thread-safety: pure functions over their arguments; safe to call concurrently.
 #ifndef SIJIL_BIOMETRICS_IRIS_PIPELINE_H_
 #define SIJIL_BIOMETRICS_IRIS_PIPELINE_H_

@@ -25,6 +25,7 @@
 #include "sijil/biometrics/iris_code.h"
 #include "sijil/biometrics/iris_image_record.h"
 #include "sijil/biometrics/iris_pipeline.h"
+#include "sijil/biometrics/iris_polar.h"
 #include "sijil/server/command.h"
 #include "sijil/server/commands/biometrics_face.h"
 
@@ -120,35 +121,49 @@ int ExtractFailed(const Status& s, bool json) {
   return 2;
 }
 
-// An eye image, or the first image of an ISO/IEC 19794-6 record.
-Result<cv::Mat> LoadEye(Env& env, const fs::path& path) {
+// An eye image, or the first image of an ISO/IEC 19794-6 record, which may be an
+// unsegmented polar image (kind 16) rather than an eye.
+struct IrisInput {
+  cv::Mat image;
+  bool polar = false;
+  std::string kind = "eye image";
+};
+
+Result<IrisInput> LoadIrisInput(Env& env, const fs::path& path) {
   SIJIL_ASSIGN_OR_RETURN(std::string raw, env.ReadFile(path));
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
+  IrisInput in;
   if (raw.size() >= 4 && raw.compare(0, 4, std::string("IIR\0", 4)) == 0) {
     SIJIL_ASSIGN_OR_RETURN(bio::IrisImageRecord rec, bio::ParseIrisImageRecord(bytes));
     if (rec.representations.empty()) {
       return bio::MissingBioInput("iris record " + path.string() + " holds no image");
     }
-    SIJIL_ASSIGN_OR_RETURN(bio::Image image, bio::DecodeIrisEyeImage(rec.representations.front()));
-    return bio::ToMat(image).clone();
+    const bio::IrisImageRepresentation& rep = rec.representations.front();
+    in.polar = rep.image_type == bio::kIrisImageUnsegmentedPolar;
+    in.kind = bio::IrisImageKindName(rep.image_type);
+    SIJIL_ASSIGN_OR_RETURN(bio::Image image,
+                           in.polar ? bio::DecodeIrisImage(rep) : bio::DecodeIrisEyeImage(rep));
+    in.image = bio::ToMat(image).clone();
+    return in;
   }
-  cv::Mat img = DecodeGray(raw);
-  if (img.empty()) {
+  in.image = DecodeGray(raw);
+  if (in.image.empty()) {
     // OpenCV lacks some JPEG 2000 variants that our own decoder reads.
     Result<bio::Image> decoded = bio::DecodeImage(bytes);
     if (!decoded.ok()) return bio::InvalidBioInput("cannot decode image " + path.string());
-    img = bio::ToMat(*decoded).clone();
+    in.image = bio::ToMat(*decoded).clone();
   }
-  return img;
+  return in;
 }
 
 // `extract --modality iris`: eye image or iris record -> stored iris code (.sic).
 int RunIrisExtract(const ExtractOptions& o) {
   Env& env = Env::Default();
-  Result<cv::Mat> eye = LoadEye(env, o.input);
-  if (!eye.ok()) return ExtractFailed(eye.status(), o.json);
+  Result<IrisInput> in = LoadIrisInput(env, o.input);
+  if (!in.ok()) return ExtractFailed(in.status(), o.json);
   const auto t0 = env.MonotonicNow();
-  Result<bio::IrisExtraction> x = bio::ExtractIris(*eye);
+  Result<bio::IrisExtraction> x =
+      in->polar ? bio::ExtractIrisFromPolar(in->image) : bio::ExtractIris(in->image);
   const double ms = std::chrono::duration<double, std::milli>(env.MonotonicNow() - t0).count();
   if (!x.ok()) return ExtractFailed(x.status(), o.json);
   if (!o.output.empty()) {
@@ -162,6 +177,7 @@ int RunIrisExtract(const ExtractOptions& o) {
   const bio::IrisQuality& q = x->quality;
   if (o.json) {
     json j = {{"modality", "iris"},
+              {"image_kind", in->kind},
               {"quality", q.score},
               {"extraction_ms", ms},
               {"pupil", {{"x", seg.pupil.x}, {"y", seg.pupil.y}, {"r", seg.pupil.r}}},
@@ -173,8 +189,8 @@ int RunIrisExtract(const ExtractOptions& o) {
               {"reasons", q.reasons}};
     std::cout << j.dump() << "\n";
   } else {
-    std::printf("iris quality %d, pupil r %.1f, iris r %.1f, usable %.0f%%, %.1f ms%s\n", q.score,
-                seg.pupil.r, seg.iris.r, 100 * q.usable_area, ms,
+    std::printf("iris (%s) quality %d, pupil r %.1f, iris r %.1f, usable %.0f%%, %.1f ms%s\n",
+                in->kind.c_str(), q.score, seg.pupil.r, seg.iris.r, 100 * q.usable_area, ms,
                 o.output.empty() ? "" : (", written to " + o.output).c_str());
     for (const std::string& r : q.reasons) std::cout << "  " << r << "\n";
   }

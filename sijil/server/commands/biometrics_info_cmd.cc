@@ -18,6 +18,7 @@
 #include "sijil/biometrics/finger_minutiae_record.h"
 #include "sijil/biometrics/image_codec.h"
 #include "sijil/biometrics/iris_image_record.h"
+#include "sijil/biometrics/iris_polar.h"
 #include "sijil/biometrics/record_header.h"
 #include "sijil/biometrics/wsq.h"
 #include "sijil/server/command.h"
@@ -134,6 +135,7 @@ Result<json> DescribeIris(std::span<const uint8_t> data) {
       j["quality"] = r.quality;
     } else {
       j["image_type"] = r.image_type;
+      j["image_kind"] = IrisImageKindName(r.image_type);
       j["capture"] = Capture(r.capture);
     }
     reps.push_back(j);

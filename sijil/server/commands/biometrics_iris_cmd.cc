@@ -23,6 +23,7 @@
 #include "sijil/biometrics/iris_image_record.h"
 #include "sijil/biometrics/iris_matcher.h"
 #include "sijil/biometrics/iris_pipeline.h"
+#include "sijil/biometrics/iris_polar.h"
 #include "sijil/biometrics/matcher_eval.h"
 #include "sijil/server/command.h"
 #include "sijil/server/commands/biometrics_eval.h"
@@ -115,10 +116,14 @@ Result<Bytes> IrisTemplateOf(const std::filesystem::path& p, const std::string& 
   const auto bytes = AsBytes(raw);
   if (p.extension() == ".sic") return Bytes(raw.begin(), raw.end());
   Result<Image> image = Status::Internal("SIJ-BIO-037", "unreachable");
+  bool polar = false;
   if (p.extension() == ".iso") {
     SIJIL_ASSIGN_OR_RETURN(IrisImageRecord rec, ParseIrisImageRecord(bytes));
     if (rec.representations.empty()) return MissingBioInput("iris record holds no image");
-    image = DecodeIrisEyeImage(rec.representations.front());
+    // Unsegmented polar images (kind 16) are encoded as they are; others are eye images.
+    const IrisImageRepresentation& rep = rec.representations.front();
+    polar = rep.image_type == kIrisImageUnsegmentedPolar;
+    image = polar ? DecodeIrisImage(rep) : DecodeIrisEyeImage(rep);
   } else if (p.extension() == ".pgm" || p.extension() == ".bmp" || p.extension() == ".tif") {
     cv::Mat m = cv::imdecode(
         cv::Mat(1, static_cast<int>(raw.size()), CV_8UC1, const_cast<char*>(raw.data())),
@@ -130,7 +135,8 @@ Result<Bytes> IrisTemplateOf(const std::filesystem::path& p, const std::string& 
   }
   if (!image.ok()) return image.status();
   const auto t0 = std::chrono::steady_clock::now();
-  SIJIL_ASSIGN_OR_RETURN(IrisExtraction x, ExtractIris(*image));
+  SIJIL_ASSIGN_OR_RETURN(IrisExtraction x,
+                         polar ? ExtractIrisFromPolar(*image) : ExtractIris(*image));
   *extract_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return SerializeIrisCode(x.code);
 }
