@@ -71,6 +71,27 @@ cv::Mat Crop(const cv::Mat& padded) {
   return padded(cv::Rect(kPad, kPad, padded.cols - 2 * kPad, padded.rows - 2 * kPad)).clone();
 }
 
+// Specular reflections in a wrap-padded polar image: saturated pixels, and the broad,
+// unsaturated illuminator halos some cameras leave inside the pupil. Those are bright pixels
+// enclosed by the darkest ones: not reachable from the outermost row without crossing the
+// pupil's darkness (the polar form of the eye path's "holes of the dark mask").
+cv::Mat Reflections(const cv::Mat& padded8) {
+  cv::Mat out = padded8 >= 225;
+  double lowest = 0;
+  cv::minMaxLoc(padded8, &lowest);
+  const double dark = lowest + 20;
+  // A frame of blocked pixels but for the outer side, so the flood enters only from there
+  // (not around the centre side, which lies inside the pupil).
+  cv::Mat open_area(padded8.rows + 2, padded8.cols + 2, CV_8UC1, cv::Scalar(0));
+  open_area.row(open_area.rows - 1).setTo(255);
+  cv::Mat inner = open_area(cv::Rect(1, 1, padded8.cols, padded8.rows));
+  inner.setTo(255);
+  inner.setTo(0, padded8 <= dark);
+  cv::floodFill(open_area, cv::Point(0, open_area.rows - 1), 0);
+  out |= inner & (padded8 > dark + 40);
+  return out;
+}
+
 // Bilinear value of `m` (CV_32F, rows = radius) at fractional row r of column c.
 double At(const cv::Mat& m, double r, int c) {
   r = std::clamp(r, 0.0, m.rows - 1.001);
@@ -193,6 +214,24 @@ void ColumnEdges(const cv::Mat& step, const std::vector<double>& lo, const std::
   }
 }
 
+// The point of `curve` (about the polar centre; image axes, y down) that lies in direction
+// t (counter-clockwise from the right) from the centre of the curve's best-fitting circle:
+// a fixed-point iteration on the polar angle, which converges fast while that centre is
+// well inside the curve.
+cv::Point2d BoundaryPointSeenFrom(const Curve& curve, double t) {
+  const cv::Point2d centre(curve.dx(), curve.dy());
+  double phi = t;
+  cv::Point2d p;
+  for (int iter = 0; iter < 6; ++iter) {
+    const double r = curve.At(phi);
+    p = {r * std::cos(phi), -r * std::sin(phi)};
+    const double seen = std::atan2(-(p.y - centre.y), p.x - centre.x);
+    phi += std::remainder(t - seen, 2 * kPi);
+  }
+  const double r = curve.At(phi);
+  return {r * std::cos(phi), -r * std::sin(phi)};
+}
+
 // Median step of `step` along a fitted curve, over the columns in `use` (all when empty).
 double CurveStep(const cv::Mat& step, const Curve& curve, const std::vector<bool>& use = {}) {
   std::vector<double> v;
@@ -294,7 +333,7 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   const cv::Mat q = ResampleAngles(polar, layout);
   cv::Mat q8;
   q.convertTo(q8, CV_8U);
-  cv::Mat reflections = WrapPad(q8) >= 225;
+  cv::Mat reflections = Reflections(WrapPad(q8));
   cv::dilate(reflections, reflections, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
   cv::Mat padded = WrapPad(q);
   {
@@ -311,17 +350,37 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   const cv::Mat smooth = Crop(smooth_padded);
   reflections = Crop(reflections);
 
-  // Step 3, pupil: the radius whose step, the median over all angles, minus a quarter of the
-  // intensity just inside, is largest; then each column's strongest step near it.
+  // Step 3, pupil: the radius r whose step (each column's strongest within r +- r/5, since
+  // the boundary swings across angles when the polar centre is off the pupil's; median over
+  // all columns) minus a quarter of the intensity just inside, is largest; then each column's
+  // strongest step near it. The limbus is often the larger step (a light sclera, or the
+  // paint of a cropped-and-masked image, against a dark iris), so only radii whose interior
+  // is about as dark as the darkest ring of the image, the pupil's, qualify.
   constexpr int kBand = 2;
   const cv::Mat step = RadialStep(smooth, kBand);
   cv::Mat step_wide = RadialStep(smooth, std::max(3, rows / 40));
+  std::vector<double> ring_level(rows);
+  std::vector<double> steps(kCols), inner(kCols);
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < kCols; ++c) steps[c] = smooth.at<float>(r, c);
+    ring_level[r] = Median(steps);
+  }
+  const int search_to = static_cast<int>(0.7 * rows);
+  const double darkest = *std::min_element(ring_level.begin(), ring_level.begin() + search_to);
+  const double dark_enough = darkest + std::max(12.0, 0.25 * (Median(ring_level) - darkest));
   double best_score = -1e9, r_pupil = -1;
-  for (int r = std::max(3, kBand); r < static_cast<int>(0.7 * rows); ++r) {
-    std::vector<double> steps(kCols), inner(kCols);
+  // A pupil smaller than a sixteenth of the rows is implausible (the polar image reaches
+  // past the limbus, and the pupil is at least a tenth of the iris), and the rim of a
+  // reflection at the centre must not pass for one.
+  for (int r = std::max(3, rows / 16); r < search_to; ++r) {
+    const int swing = std::max(2, r / 5);
+    if (ring_level[std::max(0, r - swing - kBand)] > dark_enough) continue;
+    const int from = std::max(kBand, r - swing), to = std::min(rows - kBand - 1, r + swing);
     for (int c = 0; c < kCols; ++c) {
-      steps[c] = step.at<float>(r, c);
-      inner[c] = smooth.at<float>(r - kBand, c);
+      float best = -1e9f;
+      for (int rr = from; rr <= to; ++rr) best = std::max(best, step.at<float>(rr, c));
+      steps[c] = best;
+      inner[c] = smooth.at<float>(std::max(0, r - swing - kBand), c);
     }
     const double score = Median(steps) - 0.25 * Median(inner);
     if (score > best_score) {
@@ -330,7 +389,7 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
     }
   }
   std::vector<double> lo(kCols), hi(kCols), radius, strength;
-  const double reach = std::max(3.0, 0.3 * r_pupil);
+  const double reach = std::max(4.0, 0.5 * r_pupil);
   std::fill(lo.begin(), lo.end(), std::max(2.0, r_pupil - reach));
   std::fill(hi.begin(), hi.end(), r_pupil + reach);
   ColumnEdges(step, lo, hi, &radius, &strength);
@@ -338,6 +397,17 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   for (int c = 0; c < kCols; ++c) weight[c] = std::max(0.0, strength[c]);
   Curve pupil;
   if (r_pupil < 0 || !FitCurve(radius, weight, kHarmonics, &pupil)) {
+    return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found in the polar image");
+  }
+  // When the polar centre is off the pupil's, the boundary swings across the window; search
+  // again close to the first fit.
+  for (int c = 0; c < kCols; ++c) {
+    lo[c] = std::max(2.0, pupil.At(ColumnAngle(c)) - 3);
+    hi[c] = pupil.At(ColumnAngle(c)) + 3;
+  }
+  ColumnEdges(step, lo, hi, &radius, &strength);
+  for (int c = 0; c < kCols; ++c) weight[c] = std::max(0.0, strength[c]);
+  if (!FitCurve(radius, weight, kHarmonics, &pupil)) {
     return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found in the polar image");
   }
   const double pupil_step = CurveStep(step_wide, pupil);
@@ -445,20 +515,31 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   seg.pupil = {centre + pupil.dx(), centre + pupil.dy(), pupil.coef[0]};
   seg.iris = {centre + limbus.dx(), centre + limbus.dy(), limbus.coef[0]};
 
-  // Step 5: each column resampled between its two boundaries.
+  // Step 5: the rubber sheet of the eye path. Strip column t joins the pupil boundary point
+  // seen from the pupil centre at angle t to the limbus point seen from the limbus centre
+  // at t (both on the fitted curves), so that the same eye unwrapped around a slightly
+  // different centre, or photographed, gives the same strip. Sample positions are mapped
+  // back to (radius, angle) about the polar centre.
   IrisExtraction out;
   const int radial = options.strip_radial;
+  const cv::Mat q8_padded = WrapPad(q8), valid_padded = WrapPad(seg.valid);
   cv::Mat map_x(radial, kCols, CV_32F), map_y(radial, kCols, CV_32F);
   for (int c = 0; c < kCols; ++c) {
+    const double t = ColumnAngle(c);
+    const cv::Point2d p = BoundaryPointSeenFrom(pupil, t);
+    const cv::Point2d l = BoundaryPointSeenFrom(limbus, t);
     for (int i = 0; i < radial; ++i) {
       const double rho = internal::kStripInner +
                          (internal::kStripOuter - internal::kStripInner) * (i + 0.5) / radial;
-      map_x.at<float>(i, c) = static_cast<float>(c);
-      map_y.at<float>(i, c) = static_cast<float>((1 - rho) * rp[c] + rho * rl[c]);
+      const cv::Point2d x = (1 - rho) * p + rho * l;
+      double phi = std::atan2(-x.y, x.x);
+      if (phi < 0) phi += 2 * kPi;
+      map_x.at<float>(i, c) = static_cast<float>(kPad + phi / (2 * kPi) * kCols);
+      map_y.at<float>(i, c) = static_cast<float>(kPad + std::hypot(x.x, x.y));
     }
   }
-  cv::remap(q8, out.strip, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-  cv::remap(seg.valid, out.strip_mask, map_x, map_y, cv::INTER_NEAREST, cv::BORDER_CONSTANT, 0);
+  cv::remap(q8_padded, out.strip, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::remap(valid_padded, out.strip_mask, map_x, map_y, cv::INTER_NEAREST, cv::BORDER_CONSTANT, 0);
   out.code = EncodeIris(out.strip, out.strip_mask, options);
 
   // Quality, by the eye path's rules. A polar pixel at radius r covers r (radians x rows)

@@ -6,6 +6,7 @@
 #include <numbers>
 #include <opencv2/imgproc.hpp>
 #include <string>
+#include <vector>
 
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/internal/synthetic_eye.h"
@@ -23,8 +24,11 @@ constexpr double kPi = std::numbers::pi;
 // Polar images of the synthetic eye: 100 radii of one pixel from the pupil centre.
 constexpr int kRadii = 100;
 
-cv::Mat PolarOf(const EyeSpec& e, int angles = 512) {
-  return UnwrapPolar(RenderEye(e), e.pupil.x, e.pupil.y, kRadii, angles, kRadii);
+// `offset`: the polar centre's displacement from the pupil centre (an "unsegmented" image is
+// unwrapped around an estimate of it).
+cv::Mat PolarOf(const EyeSpec& e, int angles = 512, cv::Point2d offset = {0, 0}) {
+  return UnwrapPolar(RenderEye(e), e.pupil.x + offset.x, e.pupil.y + offset.y, kRadii, angles,
+                     kRadii);
 }
 
 double Hd(const IrisCode& a, const IrisCode& b, int* shift = nullptr) {
@@ -34,42 +38,49 @@ double Hd(const IrisCode& a, const IrisCode& b, int* shift = nullptr) {
   return r.ok() ? r->hamming_distance : 1.0;
 }
 
-// Distance from the pupil centre to the limbus circle along strip column c (counter-clockwise
-// from the right, y up).
-double LimbusRadius(const EyeSpec& e, int c) {
+// Distance from `from` to the circle `c` along strip column c (counter-clockwise from the
+// right, y up).
+double RadiusAlong(const Circle& circle, cv::Point2d from, int c) {
   const double t = 2 * kPi * c / kIrisColumns;
   const double ux = std::cos(t), uy = -std::sin(t);
-  const double dx = e.pupil.x - e.iris.x, dy = e.pupil.y - e.iris.y;
+  const double dx = from.x - circle.x, dy = from.y - circle.y;
   const double b = dx * ux + dy * uy;
-  return -b + std::sqrt(b * b - (dx * dx + dy * dy) + e.iris.r * e.iris.r);
+  return -b + std::sqrt(b * b - (dx * dx + dy * dy) + circle.r * circle.r);
 }
 
 TEST(IrisPolar, FindsTheRenderedBoundaries) {
   EyeSpec spec;
   spec.pupil = {158, 143, 26};  // 2 px left of and 3 px below the limbus centre
-  PolarBoundaries b;
-  auto x = ExtractIrisFromPolar(PolarOf(spec), {}, {}, &b);
-  ASSERT_TRUE(x.ok()) << x.status();
-  ASSERT_EQ(b.pupil.size(), static_cast<size_t>(kIrisColumns));
-  double worst_pupil = 0, worst_limbus = 0;
-  for (int c = 0; c < kIrisColumns; ++c) {
-    worst_pupil = std::max(worst_pupil, std::fabs(b.pupil[c] - spec.pupil.r));
-    worst_limbus = std::max(worst_limbus, std::fabs(b.limbus[c] - LimbusRadius(spec, c)));
+  // Unwrapped around the pupil centre, then around a point 4 px right of and 2 px above it.
+  for (const cv::Point2d offset : {cv::Point2d(0, 0), cv::Point2d(4, -2)}) {
+    SCOPED_TRACE(::testing::PrintToString(offset));
+    PolarBoundaries b;
+    auto x = ExtractIrisFromPolar(PolarOf(spec, 512, offset), {}, {}, &b);
+    ASSERT_TRUE(x.ok()) << x.status();
+    ASSERT_EQ(b.pupil.size(), static_cast<size_t>(kIrisColumns));
+    const cv::Point2d centre(spec.pupil.x + offset.x, spec.pupil.y + offset.y);
+    double worst_pupil = 0, worst_limbus = 0;
+    for (int c = 0; c < kIrisColumns; ++c) {
+      worst_pupil =
+          std::max(worst_pupil, std::fabs(b.pupil[c] - RadiusAlong(spec.pupil, centre, c)));
+      worst_limbus =
+          std::max(worst_limbus, std::fabs(b.limbus[c] - RadiusAlong(spec.iris, centre, c)));
+    }
+    EXPECT_LT(worst_pupil, 1.0);
+    EXPECT_LT(worst_limbus, 1.5);
+    // Circles in the reconstructed frame (polar centre at (rows, rows)).
+    const IrisSegmentation& s = x->segmentation;
+    EXPECT_NEAR(s.pupil.x, kRadii - offset.x, 1);
+    EXPECT_NEAR(s.pupil.y, kRadii - offset.y, 1);
+    EXPECT_NEAR(s.pupil.r, spec.pupil.r, 1);
+    EXPECT_NEAR(s.iris.r, spec.iris.r, 1.5);
+    EXPECT_NEAR(s.iris.x - s.pupil.x, spec.iris.x - spec.pupil.x, 1);
+    EXPECT_NEAR(s.iris.y - s.pupil.y, spec.iris.y - spec.pupil.y, 1);
+    EXPECT_EQ(s.valid.rows, kRadii);
+    EXPECT_EQ(s.valid.cols, kIrisColumns);
+    EXPECT_NEAR(x->quality.pupil_iris_ratio, 26.0 / 70, 0.03);
+    EXPECT_GT(x->quality.usable_area, 0.9);
   }
-  EXPECT_LT(worst_pupil, 1.5);
-  EXPECT_LT(worst_limbus, 2.5);
-  // Circles in the reconstructed frame (polar centre at (rows, rows)).
-  const IrisSegmentation& s = x->segmentation;
-  EXPECT_NEAR(s.pupil.x, kRadii, 1);
-  EXPECT_NEAR(s.pupil.y, kRadii, 1);
-  EXPECT_NEAR(s.pupil.r, spec.pupil.r, 1);
-  EXPECT_NEAR(s.iris.r, spec.iris.r, 1.5);
-  EXPECT_NEAR(s.iris.x - s.pupil.x, spec.iris.x - spec.pupil.x, 1);
-  EXPECT_NEAR(s.iris.y - s.pupil.y, spec.iris.y - spec.pupil.y, 1);
-  EXPECT_EQ(s.valid.rows, kRadii);
-  EXPECT_EQ(s.valid.cols, kIrisColumns);
-  EXPECT_NEAR(x->quality.pupil_iris_ratio, 26.0 / 70, 0.03);
-  EXPECT_GT(x->quality.usable_area, 0.9);
 }
 
 TEST(IrisPolar, SameCodeAsTheEyeImage) {
@@ -86,10 +97,15 @@ TEST(IrisPolar, SameCodeAsTheEyeImage) {
   auto other_polar = ExtractIrisFromPolar(PolarOf(other));
   ASSERT_TRUE(other_rect.ok() && other_polar.ok());
 
+  // Measured: 0.007 around the pupil centre, 0.010 around a point 6.7 px off it, while the
+  // impostor pairings below measure 0.42-0.48; the bounds leave room for numeric drift only.
   int shift = 99;
-  const double genuine = Hd(polar->code, rect->code, &shift);
-  EXPECT_LT(genuine, 0.12);
-  EXPECT_LE(std::abs(shift), 1);
+  EXPECT_LT(Hd(polar->code, rect->code, &shift), 0.05);
+  EXPECT_EQ(shift, 0);
+  auto off_centre = ExtractIrisFromPolar(PolarOf(spec, 512, {6, -3}));
+  ASSERT_TRUE(off_centre.ok()) << off_centre.status();
+  EXPECT_LT(Hd(off_centre->code, rect->code, &shift), 0.05);
+  EXPECT_EQ(shift, 0);
   EXPECT_GT(polar->code.ValidBits(), 1200);
   for (double impostor : {Hd(other_polar->code, rect->code), Hd(polar->code, other_rect->code),
                           Hd(other_polar->code, polar->code)}) {
@@ -226,7 +242,7 @@ TEST(IrisPolar, RecordsDispatchOnTheirKind) {
   ASSERT_TRUE(from_eye.ok()) << from_eye.status();
   ASSERT_TRUE(from_polar.ok()) << from_polar.status();
   EXPECT_EQ(from_polar->segmentation.valid.cols, kIrisColumns);  // took the polar path
-  EXPECT_LT(Hd(from_polar->code, from_eye->code), 0.12);
+  EXPECT_LT(Hd(from_polar->code, from_eye->code), 0.05);
   auto direct = ExtractIrisFromPolar(polar);
   ASSERT_TRUE(direct.ok());
   EXPECT_EQ(Hd(from_polar->code, direct->code), 0.0);
@@ -238,26 +254,38 @@ TEST(IrisPolar, RecordsDispatchOnTheirKind) {
   EXPECT_EQ(IrisImageKindName(kIrisImageUnsegmentedPolar), "unsegmented polar");
 }
 
-TEST(IrisPolar, MosipSampleUnwrapped) {
-  // The registration sample (eyelashes, both eyelids, a reflection in the pupil) unwrapped
-  // around the pupil centre the eye path finds encodes close to the eye path's own code.
+TEST(IrisPolar, MosipSamplesUnwrapped) {
+  // The two MOSIP near-infrared samples (eyelashes, eyelids, reflections; the authentication
+  // one "cropped and masked", with unsaturated illuminator halos in its pupil), unwrapped
+  // around the pupil centre the eye path finds and around a point 5.8 px off it, encode
+  // close to the eye path's own code (measured HD 0.007-0.026) and far from each other.
   constexpr sijil::testing::Testdata kTestdata("biometrics");
-  auto img = DecodeImage(kTestdata.Read("info_right_registration.jp2"));
-  ASSERT_TRUE(img.ok()) << img.status();
-  cv::Mat eye = ToMat(*img);
-  if (eye.channels() == 3) cv::cvtColor(eye, eye, cv::COLOR_BGR2GRAY);
-  auto rect = ExtractIris(eye);
-  ASSERT_TRUE(rect.ok()) << rect.status();
-  const Circle& pupil = rect->segmentation.pupil;
-  const int radii = static_cast<int>(rect->segmentation.iris.r * 1.3);
-  auto polar = ExtractIrisFromPolar(UnwrapPolar(eye, pupil.x, pupil.y, radii, 512, radii));
-  ASSERT_TRUE(polar.ok()) << polar.status();
-  EXPECT_NEAR(polar->segmentation.pupil.r, pupil.r, 3);
-  EXPECT_NEAR(polar->segmentation.iris.r, rect->segmentation.iris.r, 6);
-  EXPECT_LT(Hd(polar->code, rect->code), 0.25);
-  auto other = ExtractIrisFromPolar(PolarOf(EyeSpec{}));
-  ASSERT_TRUE(other.ok());
-  EXPECT_GT(Hd(polar->code, other->code), 0.38);
+  std::vector<IrisCode> polar_codes;
+  for (const char* name : {"info_right_registration.jp2", "info_left_auth.jp2"}) {
+    SCOPED_TRACE(name);
+    auto img = DecodeImage(kTestdata.Read(name));
+    ASSERT_TRUE(img.ok()) << img.status();
+    cv::Mat eye = ToMat(*img);
+    if (eye.channels() == 3) cv::cvtColor(eye, eye, cv::COLOR_BGR2GRAY);
+    auto rect = ExtractIris(eye);
+    ASSERT_TRUE(rect.ok()) << rect.status();
+    const Circle& pupil = rect->segmentation.pupil;
+    const int radii = static_cast<int>(rect->segmentation.iris.r * 1.3);
+    for (const cv::Point2d offset : {cv::Point2d(0, 0), cv::Point2d(5, -3)}) {
+      auto polar = ExtractIrisFromPolar(
+          UnwrapPolar(eye, pupil.x + offset.x, pupil.y + offset.y, radii, 512, radii));
+      ASSERT_TRUE(polar.ok()) << polar.status();
+      EXPECT_NEAR(polar->segmentation.pupil.r, pupil.r, 2);
+      EXPECT_NEAR(polar->segmentation.iris.r, rect->segmentation.iris.r, 3);
+      EXPECT_GE(polar->quality.score, 80);
+      EXPECT_LT(Hd(polar->code, rect->code), 0.06);
+      polar_codes.push_back(polar->code);
+    }
+  }
+  ASSERT_EQ(polar_codes.size(), 4u);
+  const double impostor = Hd(polar_codes[0], polar_codes[2]);
+  EXPECT_GT(impostor, 0.38);
+  EXPECT_LT(impostor, 0.60);
 }
 
 }  // namespace
