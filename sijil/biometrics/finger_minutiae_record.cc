@@ -18,81 +18,26 @@ Status Invalid(std::string message) {
   return Status::InvalidArgument(kErrorCode, "minutiae record: " + message);
 }
 
-// Bounds-checked big-endian reader over untrusted bytes. Every read reports failure
-// instead of reading past the end.
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> data) : data_(data) {}
+// Minutiae records read through the shared ByteReader, whose errors carry BIO-401; a
+// minutiae record keeps MOSIP's code for undecodable biometric data (IDA-BIA-011), so
+// callers see one code whatever part of the record is wrong.
+template <typename T>
+Result<T> WithRecordCode(Result<T> result) {
+  if (result.ok() || result.status().code() == kErrorCode) return result;
+  return Status::InvalidArgument(kErrorCode, result.status().message());
+}
 
-  size_t offset() const { return pos_; }
-  size_t remaining() const { return data_.size() - pos_; }
-
-  bool U8(uint8_t& v) {
-    if (remaining() < 1) return false;
-    v = data_[pos_++];
-    return true;
-  }
-  bool U16(uint16_t& v) {
-    if (remaining() < 2) return false;
-    v = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
-    pos_ += 2;
-    return true;
-  }
-  bool U32(uint32_t& v) {
-    if (remaining() < 4) return false;
-    v = (uint32_t{data_[pos_]} << 24) | (uint32_t{data_[pos_ + 1]} << 16) |
-        (uint32_t{data_[pos_ + 2]} << 8) | uint32_t{data_[pos_ + 3]};
-    pos_ += 4;
-    return true;
-  }
-  bool Take(size_t n, std::span<const uint8_t>& out) {
-    if (remaining() < n) return false;
-    out = data_.subspan(pos_, n);
-    pos_ += n;
-    return true;
-  }
-
- private:
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
-
-class Writer {
- public:
-  void U8(uint8_t v) { out_.push_back(v); }
-  void U16(uint16_t v) {
-    out_.push_back(static_cast<uint8_t>(v >> 8));
-    out_.push_back(static_cast<uint8_t>(v));
-  }
-  void U32(uint32_t v) {
-    U16(static_cast<uint16_t>(v >> 16));
-    U16(static_cast<uint16_t>(v));
-  }
-  void Append(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
-  void PatchU32(size_t at, uint32_t v) {
-    out_[at] = static_cast<uint8_t>(v >> 24);
-    out_[at + 1] = static_cast<uint8_t>(v >> 16);
-    out_[at + 2] = static_cast<uint8_t>(v >> 8);
-    out_[at + 3] = static_cast<uint8_t>(v);
-  }
-  size_t size() const { return out_.size(); }
-  Bytes Take() { return std::move(out_); }
-
- private:
-  Bytes out_;
-};
-
-Status Truncated(std::string_view what) { return Invalid("truncated in " + std::string(what)); }
-
-Status ReadMinutiae(Reader& r, size_t count, size_t field_size, MinutiaeRecordFormat format,
+Status ReadMinutiae(ByteReader& r, size_t count, size_t field_size, MinutiaeRecordFormat format,
                     std::vector<RecordMinutia>& out) {
   out.clear();
   out.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     uint16_t xf = 0, yf = 0;
     uint8_t angle = 0, quality = 0;
-    if (!r.U16(xf) || !r.U16(yf) || !r.U8(angle)) return Truncated("minutia data");
-    if (field_size == 6 && !r.U8(quality)) return Truncated("minutia data");
+    SIJIL_RETURN_IF_ERROR(r.U16(xf, "minutia data"));
+    SIJIL_RETURN_IF_ERROR(r.U16(yf, "minutia data"));
+    SIJIL_RETURN_IF_ERROR(r.U8(angle, "minutia data"));
+    if (field_size == 6) SIJIL_RETURN_IF_ERROR(r.U8(quality, "minutia data"));
     RecordMinutia m;
     m.type = static_cast<uint8_t>(xf >> 14);
     m.x = xf & 0x3fff;
@@ -120,10 +65,10 @@ Status ReadMinutiae(Reader& r, size_t count, size_t field_size, MinutiaeRecordFo
 bool SplitExtended(std::span<const uint8_t> area, bool excludes_header,
                    std::vector<ExtendedDataBlock>& out) {
   out.clear();
-  Reader r(area);
+  ByteReader r(area);
   while (r.remaining() > 0) {
     uint16_t type = 0, length = 0;
-    if (!r.U16(type) || !r.U16(length)) return false;
+    if (!r.U16(type, "block type").ok() || !r.U16(length, "block length").ok()) return false;
     size_t payload = 0;
     if (excludes_header) {
       payload = length;
@@ -132,18 +77,18 @@ bool SplitExtended(std::span<const uint8_t> area, bool excludes_header,
       payload = length - 4u;
     }
     std::span<const uint8_t> data;
-    if (!r.Take(payload, data)) return false;
+    if (!r.Span(payload, data, "block data").ok()) return false;
     out.push_back(ExtendedDataBlock{type, Bytes(data.begin(), data.end())});
   }
   return true;
 }
 
-Status ReadExtended(Reader& r, MinutiaeRecordFormat format, FingerViewRecord& view,
+Status ReadExtended(ByteReader& r, MinutiaeRecordFormat format, FingerViewRecord& view,
                     int& excludes_header_vote) {
   uint16_t total = 0;
-  if (!r.U16(total)) return Truncated("extended data length");
+  SIJIL_RETURN_IF_ERROR(r.U16(total, "extended data length"));
   std::span<const uint8_t> area;
-  if (!r.Take(total, area)) return Truncated("extended data");
+  SIJIL_RETURN_IF_ERROR(r.Span(total, area, "extended data"));
   if (total == 0) return Status::Ok();
   if (SplitExtended(area, false, view.extended)) {
     if (excludes_header_vote > 0) return Invalid("views disagree on extended block lengths");
@@ -170,36 +115,35 @@ Result<FingerMinutiaeRecord> ParseLegacy(std::span<const uint8_t> data, Minutiae
                                          size_t header_size) {
   FingerMinutiaeRecord rec;
   rec.format = format;
-  Reader r(data);
-  std::span<const uint8_t> skip;
-  (void)r.Take(8, skip);  // magic and version, already checked
+  ByteReader r(data, "minutiae record");
+  SIJIL_RETURN_IF_ERROR(r.Skip(8, "format identifier and version"));  // already checked
   if (format == MinutiaeRecordFormat::kAnsi378_2004) {
-    uint16_t short_len = 0;
-    (void)r.U16(short_len);
+    SIJIL_RETURN_IF_ERROR(r.Skip(2, "record length"));
     if (header_size == kAnsiLongHeaderSize) {
-      uint32_t long_len = 0;
-      (void)r.U32(long_len);
+      SIJIL_RETURN_IF_ERROR(r.Skip(4, "long record length"));
       rec.ansi_long_length = true;
     }
-    if (!r.U32(rec.cbeff_product_id)) return Truncated("header");
+    SIJIL_RETURN_IF_ERROR(r.U32(rec.cbeff_product_id, "CBEFF product identifier"));
   } else {
-    uint32_t len = 0;
-    (void)r.U32(len);
+    SIJIL_RETURN_IF_ERROR(r.Skip(4, "record length"));
   }
   uint8_t nviews = 0;
-  if (!r.U16(rec.capture_equipment) || !r.U16(rec.width) || !r.U16(rec.height) ||
-      !r.U16(rec.x_resolution_ppcm) || !r.U16(rec.y_resolution_ppcm) || !r.U8(nviews) ||
-      !r.U8(rec.reserved)) {
-    return Truncated("header");
-  }
+  SIJIL_RETURN_IF_ERROR(r.U16(rec.capture_equipment, "capture equipment"));
+  SIJIL_RETURN_IF_ERROR(r.U16(rec.width, "image width"));
+  SIJIL_RETURN_IF_ERROR(r.U16(rec.height, "image height"));
+  SIJIL_RETURN_IF_ERROR(r.U16(rec.x_resolution_ppcm, "horizontal resolution"));
+  SIJIL_RETURN_IF_ERROR(r.U16(rec.y_resolution_ppcm, "vertical resolution"));
+  SIJIL_RETURN_IF_ERROR(r.U8(nviews, "number of finger views"));
+  SIJIL_RETURN_IF_ERROR(r.U8(rec.reserved, "reserved byte"));
   int excludes_vote = 0;
   rec.views.resize(nviews);
   for (size_t v = 0; v < nviews; ++v) {
     FingerViewRecord& view = rec.views[v];
     uint8_t view_impression = 0, count = 0;
-    if (!r.U8(view.position) || !r.U8(view_impression) || !r.U8(view.quality) || !r.U8(count)) {
-      return Truncated("finger view header");
-    }
+    SIJIL_RETURN_IF_ERROR(r.U8(view.position, "finger position"));
+    SIJIL_RETURN_IF_ERROR(r.U8(view_impression, "view number and impression type"));
+    SIJIL_RETURN_IF_ERROR(r.U8(view.quality, "finger quality"));
+    SIJIL_RETURN_IF_ERROR(r.U8(count, "number of minutiae"));
     SIJIL_RETURN_IF_ERROR(CheckPosition(view.position));
     view.view_number = view_impression >> 4;
     view.impression_type = view_impression & 0x0f;
@@ -223,82 +167,54 @@ Result<FingerMinutiaeRecord> ParseLegacy(std::span<const uint8_t> data, Minutiae
 Result<FingerMinutiaeRecord> Parse2011(std::span<const uint8_t> data) {
   FingerMinutiaeRecord rec;
   rec.format = MinutiaeRecordFormat::kIso2011;
-  Reader r(data);
-  std::span<const uint8_t> skip;
-  (void)r.Take(8, skip);
-  uint32_t len = 0;
-  uint16_t nreps = 0;
-  uint8_t cert_flag = 0;
-  if (!r.U32(len) || !r.U16(nreps) || !r.U8(cert_flag)) return Truncated("header");
-  if (cert_flag > 1) return Invalid("certification flag must be 0 or 1");
-  rec.certification_flag = cert_flag == 1;
-  rec.views.resize(nreps);
+  ByteReader r(data, "minutiae record");
+  SIJIL_RETURN_IF_ERROR(r.Skip(8, "format identifier and version"));  // already checked
+  GeneralHeader2011 header;
+  SIJIL_RETURN_IF_ERROR(ReadGeneralHeader2011(r, kIso2011HeaderSize, data.size(), header));
+  rec.certification_flag = header.certification;
+  rec.views.reserve(header.representation_count);
   int vote = 0;
-  for (size_t v = 0; v < nreps; ++v) {
-    FingerViewRecord& view = rec.views[v];
-    uint32_t rep_len = 0;
-    if (!r.U32(rep_len)) return Truncated("representation length");
-    if (rep_len < 4 || rep_len - 4 > r.remaining()) {
-      return Invalid("representation " + std::to_string(v) + " length " + std::to_string(rep_len) +
-                     " exceeds the record");
-    }
-    std::span<const uint8_t> body;
-    (void)r.Take(rep_len - 4, body);
-    Reader b(body);
-    std::span<const uint8_t> dt;
-    uint8_t nquality = 0;
-    if (!b.Take(9, dt) || !b.U8(view.device_technology) || !b.U16(view.device_vendor) ||
-        !b.U16(view.device_type) || !b.U8(nquality)) {
-      return Truncated("representation header");
-    }
-    std::copy(dt.begin(), dt.end(), view.capture_datetime.begin());
-    for (size_t q = 0; q < nquality; ++q) {
-      QualityBlock qb;
-      if (!b.U8(qb.score) || !b.U16(qb.vendor) || !b.U16(qb.algorithm)) {
-        return Truncated("quality blocks");
-      }
-      if (qb.score > 100 && qb.score != 255) {
-        return Invalid("quality score " + std::to_string(qb.score) + " out of range");
-      }
-      view.quality_blocks.push_back(qb);
-    }
-    if (rec.certification_flag) {
-      uint8_t ncert = 0;
-      if (!b.U8(ncert)) return Truncated("certification blocks");
-      for (size_t c = 0; c < ncert; ++c) {
-        CertificationBlock cb;
-        if (!b.U16(cb.authority) || !b.U8(cb.scheme)) return Truncated("certification blocks");
-        view.certifications.push_back(cb);
-      }
-    }
-    uint8_t field = 0, count = 0;
-    if (!b.U8(view.position) || !b.U8(view.view_number) || !b.U16(view.x_resolution_ppcm) ||
-        !b.U16(view.y_resolution_ppcm) || !b.U8(view.impression_type) || !b.U16(view.width) ||
-        !b.U16(view.height) || !b.U8(field) || !b.U8(count)) {
-      return Truncated("representation header");
-    }
-    SIJIL_RETURN_IF_ERROR(CheckPosition(view.position));
-    if (view.view_number > 15) return Invalid("representation number exceeds 15");
-    size_t field_size = field >> 4;
-    view.ridge_ending_type = field & 0x0f;
-    if (field_size != 5 && field_size != 6) {
-      return Invalid("minutia field length " + std::to_string(field_size) + " is not 5 or 6");
-    }
-    if (view.ridge_ending_type > 1) return Invalid("ridge ending type is not 0 or 1");
-    view.minutia_quality_present = field_size == 6;
-    if (!view.quality_blocks.empty())
-      view.quality = std::min<uint8_t>(view.quality_blocks[0].score, 100);
-    SIJIL_RETURN_IF_ERROR(
-        ReadMinutiae(b, count, field_size, MinutiaeRecordFormat::kIso2011, view.minutiae));
-    SIJIL_RETURN_IF_ERROR(ReadExtended(b, MinutiaeRecordFormat::kIso2011, view, vote));
-    if (b.remaining() != 0) {
-      return Invalid("representation " + std::to_string(v) + " has " +
-                     std::to_string(b.remaining()) + " unexplained trailing bytes");
-    }
-  }
-  if (r.remaining() != 0) {
-    return Invalid(std::to_string(r.remaining()) + " bytes after the last representation");
-  }
+  SIJIL_RETURN_IF_ERROR(ReadRepresentations(
+      r, header, kIso2011HeaderSize, "minutiae record", [&](ByteReader& b) -> Status {
+        const size_t v = rec.views.size();
+        FingerViewRecord& view = rec.views.emplace_back();
+        SIJIL_RETURN_IF_ERROR(ReadCaptureInfo(b, rec.certification_flag, view.capture));
+        for (const QualityBlock& q : view.capture.quality_blocks) {
+          if (q.score > 100 && q.score != 255) {
+            return Invalid("quality score " + std::to_string(q.score) + " out of range");
+          }
+        }
+        uint8_t field = 0, count = 0;
+        SIJIL_RETURN_IF_ERROR(b.U8(view.position, "finger position"));
+        SIJIL_RETURN_IF_ERROR(b.U8(view.view_number, "representation number"));
+        SIJIL_RETURN_IF_ERROR(b.U16(view.x_resolution_ppcm, "horizontal resolution"));
+        SIJIL_RETURN_IF_ERROR(b.U16(view.y_resolution_ppcm, "vertical resolution"));
+        SIJIL_RETURN_IF_ERROR(b.U8(view.impression_type, "impression type"));
+        SIJIL_RETURN_IF_ERROR(b.U16(view.width, "image width"));
+        SIJIL_RETURN_IF_ERROR(b.U16(view.height, "image height"));
+        SIJIL_RETURN_IF_ERROR(b.U8(field, "minutia field length and ridge ending type"));
+        SIJIL_RETURN_IF_ERROR(b.U8(count, "number of minutiae"));
+        SIJIL_RETURN_IF_ERROR(CheckPosition(view.position));
+        if (view.view_number > 15) return Invalid("representation number exceeds 15");
+        size_t field_size = field >> 4;
+        view.ridge_ending_type = field & 0x0f;
+        if (field_size != 5 && field_size != 6) {
+          return Invalid("minutia field length " + std::to_string(field_size) + " is not 5 or 6");
+        }
+        if (view.ridge_ending_type > 1) return Invalid("ridge ending type is not 0 or 1");
+        view.minutia_quality_present = field_size == 6;
+        if (!view.capture.quality_blocks.empty()) {
+          view.quality = std::min<uint8_t>(view.capture.quality_blocks[0].score, 100);
+        }
+        SIJIL_RETURN_IF_ERROR(
+            ReadMinutiae(b, count, field_size, MinutiaeRecordFormat::kIso2011, view.minutiae));
+        SIJIL_RETURN_IF_ERROR(ReadExtended(b, MinutiaeRecordFormat::kIso2011, view, vote));
+        if (b.remaining() != 0) {
+          return Invalid("representation " + std::to_string(v) + " has " +
+                         std::to_string(b.remaining()) + " unexplained trailing bytes");
+        }
+        return Status::Ok();
+      }));
   if (!rec.views.empty()) {
     rec.width = rec.views[0].width;
     rec.height = rec.views[0].height;
@@ -313,7 +229,8 @@ uint32_t BigEndian32(std::span<const uint8_t> d, size_t at) {
          uint32_t{d[at + 3]};
 }
 
-Status WriteExtended(Writer& w, const FingerViewRecord& view, bool excludes_header, size_t index) {
+Status WriteExtended(ByteWriter& w, const FingerViewRecord& view, bool excludes_header,
+                     size_t index) {
   size_t total = 0;
   for (const ExtendedDataBlock& b : view.extended) total += 4 + b.data.size();
   if (total > 0xffff) {
@@ -328,7 +245,7 @@ Status WriteExtended(Writer& w, const FingerViewRecord& view, bool excludes_head
   return Status::Ok();
 }
 
-Status WriteMinutiae(Writer& w, const FingerViewRecord& view, bool with_quality, size_t index) {
+Status WriteMinutiae(ByteWriter& w, const FingerViewRecord& view, bool with_quality, size_t index) {
   if (view.minutiae.size() > 255) {
     return Invalid("view " + std::to_string(index) + " has more than 255 minutiae");
   }
@@ -363,73 +280,52 @@ Result<FingerMinutiaeRecord> ParseFingerMinutiaeRecord(std::span<const uint8_t> 
   }
   std::string_view version(reinterpret_cast<const char*>(data.data() + 4), 4);
   if (version == std::string_view("030\0", 4)) {
-    if (data.size() < kIso2011HeaderSize) return Truncated("header");
+    if (data.size() < kIso2011HeaderSize) return Invalid("truncated in header");
     uint32_t len = BigEndian32(data, 8);
     if (len != data.size()) {
       return Invalid("record length field " + std::to_string(len) + " does not match the " +
                      std::to_string(data.size()) + " bytes given");
     }
-    return Parse2011(data);
+    return WithRecordCode(Parse2011(data));
   }
   if (version != std::string_view(" 20\0", 4)) {
     return Invalid("unsupported version (expected \" 20\" or \"030\")");
   }
-  if (data.size() < kIso2005HeaderSize) return Truncated("header");
+  if (data.size() < kIso2005HeaderSize) return Invalid("truncated in header");
   // ISO 2005: 4-byte length at offset 8. ANSI 378: 2-byte length at 8, or 0x0000 followed by a
   // 4-byte length. Only one of these can equal the number of bytes given.
   uint32_t iso_len = BigEndian32(data, 8);
   uint32_t ansi_short = (uint32_t{data[8]} << 8) | data[9];
   if (iso_len == data.size()) {
-    return ParseLegacy(data, MinutiaeRecordFormat::kIso2005, kIso2005HeaderSize);
+    return WithRecordCode(ParseLegacy(data, MinutiaeRecordFormat::kIso2005, kIso2005HeaderSize));
   }
   if (ansi_short != 0 && ansi_short == data.size()) {
-    if (data.size() < kAnsiShortHeaderSize) return Truncated("header");
-    return ParseLegacy(data, MinutiaeRecordFormat::kAnsi378_2004, kAnsiShortHeaderSize);
+    if (data.size() < kAnsiShortHeaderSize) return Invalid("truncated in header");
+    return WithRecordCode(
+        ParseLegacy(data, MinutiaeRecordFormat::kAnsi378_2004, kAnsiShortHeaderSize));
   }
   if (ansi_short == 0 && data.size() >= kAnsiLongHeaderSize &&
       BigEndian32(data, 10) == data.size()) {
-    return ParseLegacy(data, MinutiaeRecordFormat::kAnsi378_2004, kAnsiLongHeaderSize);
+    return WithRecordCode(
+        ParseLegacy(data, MinutiaeRecordFormat::kAnsi378_2004, kAnsiLongHeaderSize));
   }
   return Invalid("record length field does not match the " + std::to_string(data.size()) +
                  " bytes given (truncated or padded record)");
 }
 
-Result<Bytes> SerializeFingerMinutiaeRecord(const FingerMinutiaeRecord& rec) {
-  Writer w;
-  w.Append(AsBytes(std::string_view("FMR\0", 4)));
+namespace {
+
+Result<Bytes> SerializeRecord(const FingerMinutiaeRecord& rec) {
+  ByteWriter w;
+  w.Append(std::string_view("FMR\0", 4));
   if (rec.format == MinutiaeRecordFormat::kIso2011) {
-    if (rec.views.size() > 0xffff) return Invalid("too many representations");
-    w.Append(AsBytes(std::string_view("030\0", 4)));
-    w.U32(0);  // patched below
-    w.U16(static_cast<uint16_t>(rec.views.size()));
-    w.U8(rec.certification_flag ? 1 : 0);
+    w.Append(std::string_view("030\0", 4));
+    SIJIL_ASSIGN_OR_RETURN(size_t length_at,
+                           WriteGeneralHeader2011(w, rec.views.size(), rec.certification_flag));
     for (size_t v = 0; v < rec.views.size(); ++v) {
       const FingerViewRecord& view = rec.views[v];
-      if (view.quality_blocks.size() > 255 || view.certifications.size() > 255) {
-        return Invalid("too many quality or certification blocks");
-      }
-      if (!rec.certification_flag && !view.certifications.empty()) {
-        return Invalid("certification blocks present but the certification flag is 0");
-      }
-      size_t start = w.size();
-      w.U32(0);
-      w.Append(view.capture_datetime);
-      w.U8(view.device_technology);
-      w.U16(view.device_vendor);
-      w.U16(view.device_type);
-      w.U8(static_cast<uint8_t>(view.quality_blocks.size()));
-      for (const QualityBlock& q : view.quality_blocks) {
-        w.U8(q.score);
-        w.U16(q.vendor);
-        w.U16(q.algorithm);
-      }
-      if (rec.certification_flag) {
-        w.U8(static_cast<uint8_t>(view.certifications.size()));
-        for (const CertificationBlock& c : view.certifications) {
-          w.U16(c.authority);
-          w.U8(c.scheme);
-        }
-      }
+      const size_t start = w.BeginLength32();
+      SIJIL_RETURN_IF_ERROR(WriteCaptureInfo(w, rec.certification_flag, view.capture));
       w.U8(view.position);
       w.U8(view.view_number);
       w.U16(view.x_resolution_ppcm);
@@ -442,20 +338,15 @@ Result<Bytes> SerializeFingerMinutiaeRecord(const FingerMinutiaeRecord& rec) {
       w.U8(static_cast<uint8_t>(view.minutiae.size()));
       SIJIL_RETURN_IF_ERROR(WriteMinutiae(w, view, view.minutia_quality_present, v));
       SIJIL_RETURN_IF_ERROR(WriteExtended(w, view, false, v));
-      w.PatchU32(start, static_cast<uint32_t>(w.size() - start));
+      SIJIL_RETURN_IF_ERROR(w.EndLength32(start, "finger representation"));
     }
-    Bytes out = w.Take();
-    uint32_t n = static_cast<uint32_t>(out.size());
-    out[8] = static_cast<uint8_t>(n >> 24);
-    out[9] = static_cast<uint8_t>(n >> 16);
-    out[10] = static_cast<uint8_t>(n >> 8);
-    out[11] = static_cast<uint8_t>(n);
-    return out;
+    SIJIL_RETURN_IF_ERROR(w.EndLength32(length_at, 0, "minutiae record"));
+    return w.Take();
   }
 
   if (rec.views.size() > 255) return Invalid("more than 255 finger views");
   bool ansi = rec.format == MinutiaeRecordFormat::kAnsi378_2004;
-  w.Append(AsBytes(std::string_view(" 20\0", 4)));
+  w.Append(std::string_view(" 20\0", 4));
   size_t body = 0;
   for (const FingerViewRecord& view : rec.views) {
     body += 4 + 6 * view.minutiae.size() + 2;
@@ -508,6 +399,12 @@ Result<Bytes> SerializeFingerMinutiaeRecord(const FingerMinutiaeRecord& rec) {
   return out;
 }
 
+}  // namespace
+
+Result<Bytes> SerializeFingerMinutiaeRecord(const FingerMinutiaeRecord& rec) {
+  return WithRecordCode(SerializeRecord(rec));
+}
+
 Result<FingerTemplate> ToFingerTemplate(const FingerMinutiaeRecord& rec, size_t view_index) {
   if (view_index >= rec.views.size()) {
     return Invalid("the record has " + std::to_string(rec.views.size()) + " views, not " +
@@ -557,7 +454,7 @@ FingerMinutiaeRecord FromFingerTemplate(const FingerTemplate& t, MinutiaeRecordF
   view.x_resolution_ppcm = t.x_resolution_ppcm;
   view.y_resolution_ppcm = t.y_resolution_ppcm;
   if (format == MinutiaeRecordFormat::kIso2011) {
-    view.quality_blocks.push_back(QualityBlock{view.quality, 0, 0});
+    view.capture.quality_blocks.push_back(QualityBlock{view.quality, 0, 0});
   }
   bool ansi = format == MinutiaeRecordFormat::kAnsi378_2004;
   const double units = ansi ? 180.0 : 256.0;
@@ -612,20 +509,23 @@ ExtendedDataBlock EncodeRidgeCounts(const RidgeCountData& data) {
   return b;
 }
 
-Result<CoreDeltaData> DecodeCoreDelta(const ExtendedDataBlock& block, MinutiaeRecordFormat format) {
+namespace {
+
+Result<CoreDeltaData> ReadCoreDelta(const ExtendedDataBlock& block, MinutiaeRecordFormat format) {
   if (block.type != kExtendedCoreDelta) return Invalid("not a core/delta block");
-  Reader r(block.data);
+  ByteReader r(block.data, "core/delta block");
   CoreDeltaData out;
   const bool v2011 = format == MinutiaeRecordFormat::kIso2011;
   for (int kind = 0; kind < 2; ++kind) {
     uint8_t info = 0;
-    if (!r.U8(info)) return Truncated("core/delta block");
+    SIJIL_RETURN_IF_ERROR(r.U8(info, "core/delta information"));
     size_t count = info & 0x0f;
     bool block_angles = !v2011 && (info >> 6) == 1;
     std::vector<SingularPoint>& points = kind == 0 ? out.cores : out.deltas;
     for (size_t i = 0; i < count; ++i) {
       uint16_t xf = 0, yf = 0;
-      if (!r.U16(xf) || !r.U16(yf)) return Truncated("core/delta block");
+      SIJIL_RETURN_IF_ERROR(r.U16(xf, "core/delta position"));
+      SIJIL_RETURN_IF_ERROR(r.U16(yf, "core/delta position"));
       SingularPoint p;
       p.x = xf & 0x3fff;
       p.y = yf & 0x3fff;
@@ -633,7 +533,7 @@ Result<CoreDeltaData> DecodeCoreDelta(const ExtendedDataBlock& block, MinutiaeRe
       if (p.has_angle) {
         size_t nangles = kind == 0 ? 1 : 3;
         for (size_t a = 0; a < nangles; ++a) {
-          if (!r.U8(p.angles[a])) return Truncated("core/delta block");
+          SIJIL_RETURN_IF_ERROR(r.U8(p.angles[a], "core/delta angle"));
         }
       }
       points.push_back(p);
@@ -643,12 +543,18 @@ Result<CoreDeltaData> DecodeCoreDelta(const ExtendedDataBlock& block, MinutiaeRe
   return out;
 }
 
+}  // namespace
+
+Result<CoreDeltaData> DecodeCoreDelta(const ExtendedDataBlock& block, MinutiaeRecordFormat format) {
+  return WithRecordCode(ReadCoreDelta(block, format));
+}
+
 Result<ExtendedDataBlock> EncodeCoreDelta(const CoreDeltaData& data, MinutiaeRecordFormat format) {
   if (data.cores.size() > 15 || data.deltas.size() > 15) {
     return Invalid("at most 15 cores and 15 deltas");
   }
   const bool v2011 = format == MinutiaeRecordFormat::kIso2011;
-  Writer w;
+  ByteWriter w;
   for (int kind = 0; kind < 2; ++kind) {
     const std::vector<SingularPoint>& points = kind == 0 ? data.cores : data.deltas;
     bool angles = !points.empty() && points[0].has_angle;

@@ -24,6 +24,7 @@
 #include "sijil/base/encoding.h"
 #include "sijil/base/result.h"
 #include "sijil/biometrics/minutiae.h"
+#include "sijil/biometrics/record_header.h"
 
 namespace sijil::biometrics {
 
@@ -58,36 +59,16 @@ struct RecordMinutia {
   friend bool operator==(const RecordMinutia&, const RecordMinutia&) = default;
 };
 
-// 2011 quality block (ISO/IEC 19794-1:2011).
-struct QualityBlock {
-  uint8_t score = 0;
-  uint16_t vendor = 0;
-  uint16_t algorithm = 0;
-  friend bool operator==(const QualityBlock&, const QualityBlock&) = default;
-};
-
-// 2011 certification block.
-struct CertificationBlock {
-  uint16_t authority = 0;
-  uint8_t scheme = 0;
-  friend bool operator==(const CertificationBlock&, const CertificationBlock&) = default;
-};
-
 // One finger view (2005/ANSI) or finger representation (2011).
 struct FingerViewRecord {
   uint8_t position = 0;         // 0 unknown, 1 right thumb .. 10 left little
   uint8_t view_number = 0;      // 0..15
   uint8_t impression_type = 0;  // 0 live plain, 1 live rolled, 2/3 non-live, 8 swipe, ...
-  uint8_t quality = 0;          // 2005/ANSI finger quality 0..100 (2011: see quality_blocks)
+  uint8_t quality = 0;          // 2005/ANSI finger quality 0..100 (2011: capture.quality_blocks)
 
-  // 2011 representation header fields (ignored for the other formats).
-  std::array<uint8_t, 9> capture_datetime = {0xff, 0xff, 0xff, 0xff, 0xff,
-                                             0xff, 0xff, 0xff, 0xff};  // all 0xff: absent
-  uint8_t device_technology = 0;
-  uint16_t device_vendor = 0;
-  uint16_t device_type = 0;
-  std::vector<QualityBlock> quality_blocks;
-  std::vector<CertificationBlock> certifications;
+  // 2011 representation header (capture time and device, quality and certification
+  // blocks, as in parts 4-6); ignored for the other formats.
+  RepresentationCaptureInfo capture;
   uint16_t x_resolution_ppcm = 197;
   uint16_t y_resolution_ppcm = 197;
   uint16_t width = 0;

@@ -107,10 +107,10 @@ FingerMinutiaeRecord RichRecord(MinutiaeRecordFormat format) {
     v.width = 500;
     v.height = 600;
     if (format == MinutiaeRecordFormat::kIso2011) {
-      v.capture_datetime = {0x07, 0xea, 11, 23, 10, 30, 5, 0x01, 0x02};
-      v.device_vendor = 0x0031;
-      v.quality_blocks = {{80, 0x0101, 0x0002}};
-      v.certifications = {{0x001b, 3}};
+      v.capture.capture_time = {2026, 11, 23, 10, 30, 5, 258};
+      v.capture.device_vendor_id = 0x0031;
+      v.capture.quality_blocks = {{80, 0x0101, 0x0002}};
+      v.capture.certification_blocks = {{0x001b, 3}};
       v.ridge_ending_type = 1;
       v.minutia_quality_present = pos != 0;
     }
@@ -168,8 +168,33 @@ TEST_P(FormatTest, RoundTripsAllViewsAndExtendedData) {
 
   // Every truncation of a multi-view record fails cleanly.
   for (size_t n = 0; n < bytes->size(); n += 7) {
-    EXPECT_FALSE(ParseFingerMinutiaeRecord(std::span(*bytes).first(n)).ok()) << n;
+    auto cut = ParseFingerMinutiaeRecord(std::span(*bytes).first(n));
+    ASSERT_FALSE(cut.ok()) << n;
+    EXPECT_EQ(cut.status().code(), "IDA-BIA-011") << n << ": " << cut.status();
   }
+}
+
+TEST(FingerMinutiaeRecordTest, Iso2011CutShortInsideItsRepresentationsIsRejected) {
+  // The record length says the record ends early, so the cut lands inside a representation
+  // header, the minutiae or the extended data rather than in the general header.
+  auto bytes = SerializeFingerMinutiaeRecord(RichRecord(MinutiaeRecordFormat::kIso2011));
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  for (size_t n = 15; n < bytes->size(); ++n) {
+    Bytes cut(bytes->begin(), bytes->begin() + n);
+    for (int i = 0; i < 4; ++i) cut[8 + i] = static_cast<uint8_t>(n >> (24 - 8 * i));
+    auto rec = ParseFingerMinutiaeRecord(cut);
+    ASSERT_FALSE(rec.ok()) << n;
+    EXPECT_EQ(rec.status().code(), "IDA-BIA-011") << n << ": " << rec.status();
+  }
+  // A quality score above 100 that is not 255 ("failed to compute") is refused.
+  FingerMinutiaeRecord rec = RichRecord(MinutiaeRecordFormat::kIso2011);
+  rec.views[0].capture.quality_blocks[0].score = 150;
+  auto odd = SerializeFingerMinutiaeRecord(rec);
+  ASSERT_TRUE(odd.ok()) << odd.status();
+  auto parsed = ParseFingerMinutiaeRecord(*odd);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("quality score 150"), std::string::npos)
+      << parsed.status();
 }
 
 TEST_P(FormatTest, TemplateConversionKeepsGeometry) {

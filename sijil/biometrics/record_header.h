@@ -20,7 +20,6 @@
 #include "sijil/base/encoding.h"
 #include "sijil/base/result.h"
 #include "sijil/base/status.h"
-#include "sijil/biometrics/finger_minutiae_record.h"
 
 namespace sijil::biometrics {
 
@@ -113,8 +112,21 @@ struct CaptureDateTime {
   friend bool operator==(const CaptureDateTime&, const CaptureDateTime&) = default;
 };
 
-// Quality and certification blocks (ISO/IEC 19794-1:2011: 5 and 3 bytes) are the
-// QualityBlock and CertificationBlock of finger_minutiae_record.h, shared by all parts.
+// Quality block (ISO/IEC 19794-1:2011, 5 bytes): a score 0-100 (255: failed to compute)
+// and the algorithm that produced it.
+struct QualityBlock {
+  uint8_t score = 0;
+  uint16_t vendor = 0;
+  uint16_t algorithm = 0;
+  friend bool operator==(const QualityBlock&, const QualityBlock&) = default;
+};
+
+// Certification block (ISO/IEC 19794-1:2011, 3 bytes).
+struct CertificationBlock {
+  uint16_t authority = 0;
+  uint8_t scheme = 0;
+  friend bool operator==(const CertificationBlock&, const CertificationBlock&) = default;
+};
 
 // The fields every 2011 representation header of parts 4, 5 and 6 starts with, after the
 // representation length: capture time, capture device (technology, vendor, type), quality

@@ -150,14 +150,15 @@ Result<json> DescribeMinutiae(std::span<const uint8_t> data) {
   json views = json::array();
   for (const auto& v : rec.views) {
     json q = json::array();
-    for (const auto& b : v.quality_blocks) q.push_back(b.score);
-    views.push_back(
-        {{"position", v.position},
-         {"view_number", v.view_number},
-         {"impression_type", v.impression_type},
-         {"quality", rec.format == MinutiaeRecordFormat::kIso2011 ? q : json(v.quality)},
-         {"minutiae", v.minutiae.size()},
-         {"extended_blocks", v.extended.size()}});
+    for (const auto& b : v.capture.quality_blocks) q.push_back(b.score);
+    json view = {{"position", v.position},
+                 {"view_number", v.view_number},
+                 {"impression_type", v.impression_type},
+                 {"quality", rec.format == MinutiaeRecordFormat::kIso2011 ? q : json(v.quality)},
+                 {"minutiae", v.minutiae.size()},
+                 {"extended_blocks", v.extended.size()}};
+    if (rec.format == MinutiaeRecordFormat::kIso2011) view["capture"] = Capture(v.capture);
+    views.push_back(std::move(view));
   }
   json out = {{"format", MinutiaeRecordFormatName(rec.format)}, {"views", views}};
   if (rec.format != MinutiaeRecordFormat::kIso2011) {
