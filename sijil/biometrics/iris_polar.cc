@@ -94,7 +94,7 @@ cv::Mat Reflections(const cv::Mat& padded8) {
 
 // Bilinear value of `m` (CV_32F, rows = radius) at fractional row r of column c.
 double At(const cv::Mat& m, double r, int c) {
-  r = std::clamp(r, 0.0, m.rows - 1.001);
+  r = std::isfinite(r) ? std::clamp(r, 0.0, m.rows - 1.001) : 0.0;
   const int r0 = static_cast<int>(r);
   const double f = r - r0;
   return (1 - f) * m.at<float>(r0, c) + f * m.at<float>(r0 + 1, c);
@@ -171,7 +171,10 @@ bool FitCurve(const std::vector<double>& r, std::vector<double> w, int harmonics
     }
     Curve fit;
     fit.harmonics = harmonics;
-    for (int i = 0; i < p; ++i) fit.coef[i] = x.at<double>(i);
+    for (int i = 0; i < p; ++i) {
+      fit.coef[i] = x.at<double>(i);
+      if (!std::isfinite(fit.coef[i])) return false;
+    }
     *out = fit;
     if (iter == 3) break;
     std::vector<double> residuals;
@@ -193,8 +196,10 @@ void ColumnEdges(const cv::Mat& step, const std::vector<double>& lo, const std::
   radius->assign(kCols, 0);
   strength->assign(kCols, 0);
   for (int c = 0; c < kCols; ++c) {
-    const int a = std::max(1, static_cast<int>(std::ceil(lo[c])));
-    const int b = std::min(step.rows - 2, static_cast<int>(std::floor(hi[c])));
+    // Bounds are clamped as doubles: a wild fit must not overflow the conversion.
+    if (!std::isfinite(lo[c]) || !std::isfinite(hi[c])) continue;
+    const int a = static_cast<int>(std::ceil(std::clamp(lo[c], 1.0, step.rows - 2.0)));
+    const int b = static_cast<int>(std::floor(std::clamp(hi[c], 1.0, step.rows - 2.0)));
     int best = -1;
     float best_v = 0;
     for (int r = a; r <= b; ++r) {
@@ -230,6 +235,18 @@ cv::Point2d BoundaryPointSeenFrom(const Curve& curve, double t) {
   }
   const double r = curve.At(phi);
   return {r * std::cos(phi), -r * std::sin(phi)};
+}
+
+// The circle of a fitted curve in the reconstructed frame (polar centre at (centre,
+// centre)): centred on the curve's first harmonic, with the mean distance of the curve from
+// there as radius (the constant term alone understates it when the centres differ).
+Circle CircleOf(const Curve& curve, double centre) {
+  double sum = 0;
+  for (int c = 0; c < kCols; ++c) {
+    const double t = ColumnAngle(c), r = curve.At(t);
+    sum += std::hypot(r * std::cos(t) - curve.dx(), -r * std::sin(t) - curve.dy());
+  }
+  return {centre + curve.dx(), centre + curve.dy(), sum / kCols};
 }
 
 // Median step of `step` along a fitted curve, over the columns in `use` (all when empty).
@@ -295,7 +312,7 @@ double FitPolarEyelid(const cv::Mat& s, const std::vector<double>& rp,
   if (best_step < min_step || best_h < 0) return -1;
   for (int c = 0; c < kCols; ++c) {
     if (sign * sn[c] <= 0) continue;
-    const double r = radius_on(best_a, best_h, c);
+    const double r = std::min(radius_on(best_a, best_h, c), static_cast<double>(valid->rows));
     for (int row = std::max(0, static_cast<int>(std::floor(r))); row < valid->rows; ++row) {
       valid->at<uint8_t>(row, c) = 0;
     }
@@ -407,7 +424,12 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   }
   ColumnEdges(step, lo, hi, &radius, &strength);
   for (int c = 0; c < kCols; ++c) weight[c] = std::max(0.0, strength[c]);
-  if (!FitCurve(radius, weight, kHarmonics, &pupil)) {
+  bool plausible = FitCurve(radius, weight, kHarmonics, &pupil);
+  for (int c = 0; c < kCols && plausible; ++c) {
+    const double r = pupil.At(ColumnAngle(c));
+    plausible = r >= 1 && r < rows - 1;
+  }
+  if (!plausible) {
     return BioStatus(BioErrorCode::kBiometricsNotFound, "no pupil found in the polar image");
   }
   const double pupil_step = CurveStep(step_wide, pupil);
@@ -416,20 +438,28 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
                      "no pupil found in the polar image (no dark-to-bright step across angles)");
   }
 
-  // Step 3, limbus: located on the lateral angles, beyond the pupil, then refined in every
-  // column near the lateral fit and fitted again.
-  double r_pupil_max = 0;
-  for (int c = 0; c < kCols; ++c) r_pupil_max = std::max(r_pupil_max, pupil.At(ColumnAngle(c)));
+  // Step 3, limbus: located on the lateral angles beyond the pupil, as a curve that swings
+  // with the pupil's (both move together when the polar centre is off the pupil centre),
+  // then refined per column, fitted on the lateral columns, and refined in every column
+  // near that fit and fitted again.
+  std::vector<double> swing(kCols);
+  for (int c = 0; c < kCols; ++c) swing[c] = pupil.At(ColumnAngle(c)) - pupil.coef[0];
   const int limbus_band = 3;
+  const double last_row = rows - limbus_band - 1.0;
   const cv::Mat step_limbus = RadialStep(smooth, limbus_band);
   double best_limbus = -1e9, r_limbus = -1;
-  for (int r = static_cast<int>(std::ceil(std::max(1.25 * pupil.coef[0], r_pupil_max + 3)));
-       r < rows - limbus_band - 1; ++r) {
-    std::vector<double> steps;
+  int lateral_count = 0;
+  for (int c = 0; c < kCols; ++c) lateral_count += Lateral(c);
+  for (int r = static_cast<int>(std::ceil(1.25 * pupil.coef[0])); r < last_row; ++r) {
+    steps.clear();
     for (int c = 0; c < kCols; ++c) {
-      if (Lateral(c)) steps.push_back(step_limbus.at<float>(r, c));
+      const double at = r + swing[c];
+      if (Lateral(c) && at > pupil.At(ColumnAngle(c)) + 3 && at < last_row) {
+        steps.push_back(At(step_limbus, at, c));
+      }
     }
-    const double m = Median(std::move(steps));
+    if (2 * static_cast<int>(steps.size()) < lateral_count) continue;
+    const double m = Median(steps);
     if (m > best_limbus) {
       best_limbus = m;
       r_limbus = r;
@@ -439,10 +469,10 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
     return BioStatus(BioErrorCode::kBiometricsNotFound,
                      "no iris found in the polar image (too few rows beyond the pupil)");
   }
-  const double l_reach = std::max(4.0, 0.2 * r_limbus);
+  const double l_reach = std::max(4.0, 0.15 * r_limbus);
   for (int c = 0; c < kCols; ++c) {
-    lo[c] = std::max(r_limbus - l_reach, pupil.At(ColumnAngle(c)) + 3);
-    hi[c] = std::min(r_limbus + l_reach, rows - limbus_band - 1.0);
+    lo[c] = std::max(r_limbus + swing[c] - l_reach, pupil.At(ColumnAngle(c)) + 3);
+    hi[c] = std::min(r_limbus + swing[c] + l_reach, last_row);
   }
   ColumnEdges(step_limbus, lo, hi, &radius, &strength);
   for (int c = 0; c < kCols; ++c) weight[c] = Lateral(c) ? std::max(0.0, strength[c]) : 0;
@@ -450,13 +480,24 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   if (!FitCurve(radius, weight, 1, &limbus)) {
     return BioStatus(BioErrorCode::kBiometricsNotFound, "no iris found in the polar image");
   }
-  // Every column whose edge agrees with the lateral fit joins the final fit.
+  // Every column with a clear edge near the lateral fit joins the final fit.
+  const double tolerance = std::max(3.0, 0.05 * limbus.coef[0]);
+  for (int c = 0; c < kCols; ++c) {
+    const double fit = limbus.At(ColumnAngle(c));
+    lo[c] = std::max(fit - tolerance, pupil.At(ColumnAngle(c)) + 3);
+    hi[c] = std::min(fit + tolerance, last_row);
+  }
+  ColumnEdges(step_limbus, lo, hi, &radius, &strength);
+  std::vector<double> lateral_strength;
+  for (int c = 0; c < kCols; ++c) {
+    if (Lateral(c)) lateral_strength.push_back(strength[c]);
+  }
+  const double clear = 0.5 * Median(std::move(lateral_strength));
   int agreeing = 0;
   for (int c = 0; c < kCols; ++c) {
-    const bool near =
-        std::fabs(radius[c] - limbus.At(ColumnAngle(c))) < std::max(3.0, 0.05 * limbus.coef[0]);
-    weight[c] = near ? std::max(0.0, strength[c]) : 0;
-    agreeing += near && strength[c] > 0;
+    const bool ok = strength[c] > 0 && strength[c] >= clear;
+    weight[c] = ok ? strength[c] : 0;
+    agreeing += ok;
   }
   Curve refined;
   if (FitCurve(radius, weight, agreeing > kCols * 6 / 10 ? kHarmonics : 1, &refined)) {
@@ -512,8 +553,8 @@ Result<IrisExtraction> ExtractIrisFromPolar(const cv::Mat& polar_in,
   const double lash = pupil_level + 0.4 * (Median(std::move(iris_values)) - pupil_level);
   seg.valid.setTo(0, smooth < lash);
 
-  seg.pupil = {centre + pupil.dx(), centre + pupil.dy(), pupil.coef[0]};
-  seg.iris = {centre + limbus.dx(), centre + limbus.dy(), limbus.coef[0]};
+  seg.pupil = CircleOf(pupil, centre);
+  seg.iris = CircleOf(limbus, centre);
 
   // Step 5: the rubber sheet of the eye path. Strip column t joins the pupil boundary point
   // seen from the pupil centre at angle t to the limbus point seen from the limbus centre
