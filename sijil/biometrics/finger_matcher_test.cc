@@ -229,6 +229,30 @@ TEST(FingerMatcherTest, PackedGeometryAndCylindersAreConsistent) {
   }
 }
 
+TEST(FingerMatcherTest, DetailsDescribeTheScore) {
+  // A genuine pair and an impostor pair of the copied templates: the parts of the score are
+  // in range, the overlap counts bound the pairing, and more evidence never lowers the score.
+  const FingerMatcher probe(Load("DB3_B_101_2.iso"));
+  const MatchDetails genuine = probe.MatchWithDetails(PreparedFingerprint(Load("DB3_B_101_1.iso")));
+  const MatchDetails impostor =
+      probe.MatchWithDetails(PreparedFingerprint(Load("DB3_B_102_1.iso")));
+  for (const MatchDetails& d : {genuine, impostor}) {
+    EXPECT_GE(d.mcc_score, 0.0);
+    EXPECT_LE(d.mcc_score, 1.0);
+    EXPECT_GE(d.pairing_evidence, 0.0);
+    if (d.probe_overlap >= 0) {
+      EXPECT_GE(d.probe_overlap, d.paired);
+      EXPECT_GE(d.candidate_overlap, d.paired);
+    }
+    EXPECT_DOUBLE_EQ(d.score, CalibrateRawScore(d.raw_score));
+  }
+  EXPECT_GT(genuine.mcc_score, impostor.mcc_score);
+  EXPECT_GT(genuine.pairing_evidence, impostor.pairing_evidence);
+  EXPECT_GT(genuine.paired, impostor.paired);
+  EXPECT_GT(genuine.score, ThresholdForFmr(1e-4));
+  EXPECT_LT(impostor.score, ThresholdForFmr(1e-4));
+}
+
 TEST(FingerMatcherTest, CalibrationIsMonotonicAndInvertible) {
   double last = -1;
   for (double raw = 0; raw < 40; raw += 0.05) {
