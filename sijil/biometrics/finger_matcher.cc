@@ -145,7 +145,8 @@ struct HeapEntry {
 struct Scratch {
   std::array<int16_t, 256> probe_pair;
   std::array<int16_t, 256> candidate_pair;
-  std::array<int16_t, 256> inlier_pair;
+  // The pairs of a grown pairing in probe order, and whether each is an inlier.
+  std::array<uint8_t, 256> list_p, list_c, list_inlier;
   std::array<int16_t, 256> best_pair;
   std::array<HeapEntry, kHeapCapacity> heap;
 };
@@ -300,18 +301,34 @@ const TrigTables& Trig() {
 // those that agree with it within a distortion allowance. Growth checks consistency only
 // edge by edge, so on two unrelated prints with regular ridge flow it can wander through
 // chains of locally plausible pairs that no single placement of the finger explains.
+// The candidate's bounding box (y up), computed on first use and kept for the comparison.
+struct CandidateBox {
+  bool known = false;
+  double minx = 1e9, maxx = -1e9, miny = 1e9, maxy = -1e9;
+};
+
 Pairing GlobalCheck(const PreparedFingerprint& probe, const PreparedFingerprint& cand,
-                    const Pairing& grown, Scratch& s) {
+                    const Pairing& grown, Scratch& s, CandidateBox& box) {
   if (grown.paired < 3) return grown;
   const auto& P = probe.minutiae();
   const auto& C = cand.minutiae();
   const size_t np = probe.size();
   const TrigTables& trig = Trig();
+  // The pairs in probe order (every sum below runs in that order).
+  uint8_t* const la = s.list_p.data();
+  uint8_t* const lb = s.list_c.data();
+  uint8_t* const inlier = s.list_inlier.data();
+  int count = 0;
+  for (size_t a = 0; a < np; ++a) {
+    const int b = s.probe_pair[a];
+    if (b < 0) continue;
+    la[count] = static_cast<uint8_t>(a);
+    lb[count++] = static_cast<uint8_t>(b);
+  }
   // Rotation: circular mean of the direction differences.
   double cx = 0, sy = 0;
-  for (size_t a = 0; a < np; ++a) {
-    int b = s.probe_pair[a];
-    if (b < 0) continue;
+  for (int k = 0; k < count; ++k) {
+    const int a = la[k], b = lb[k];
     const uint8_t d = static_cast<uint8_t>(C[b].angle - P[a].angle);
     cx += trig.cos[d];
     sy += trig.sin[d];
@@ -324,10 +341,9 @@ Pairing GlobalCheck(const PreparedFingerprint& probe, const PreparedFingerprint&
     // Translation: mean offset after rotation (image y points down: rotate in y-up frame).
     double tx = 0, ty = 0;
     int n = 0;
-    for (size_t a = 0; a < np; ++a) {
-      int b = s.probe_pair[a];
-      if (b < 0) continue;
-      if (pass == 1 && s.inlier_pair[a] != b) continue;  // refit on the first pass's inliers
+    for (int k = 0; k < count; ++k) {
+      if (pass == 1 && !inlier[k]) continue;  // refit on the first pass's inliers
+      const int a = la[k], b = lb[k];
       double px = P[a].x, py = -P[a].y;
       tx += C[b].x - (cs * px - sn * py);
       ty += -C[b].y - (sn * px + cs * py);
@@ -338,16 +354,15 @@ Pairing GlobalCheck(const PreparedFingerprint& probe, const PreparedFingerprint&
     ty /= n;
     inliers = 0;
     double rx = 0, ry = 0;
-    for (size_t a = 0; a < np; ++a) {
-      int b = s.probe_pair[a];
-      if (b < 0) continue;
+    for (int k = 0; k < count; ++k) {
+      const int a = la[k], b = lb[k];
       double px = P[a].x, py = -P[a].y;
       double ex = C[b].x - (cs * px - sn * py + tx);
       double ey = -C[b].y - (sn * px + cs * py + ty);
       bool ok =
           ex * ex + ey * ey <= kGlobalTolPx * kGlobalTolPx &&
           AngleDiff(C[b].angle, static_cast<uint8_t>(P[a].angle + rot_units)) <= kGlobalAngTol;
-      if (pass == 0) s.inlier_pair[a] = ok ? static_cast<int16_t>(b) : int16_t{-1};
+      if (pass == 0) inlier[k] = ok;
       if (ok) {
         ++inliers;
         const uint8_t d = static_cast<uint8_t>(C[b].angle - P[a].angle);
@@ -367,9 +382,8 @@ Pairing GlobalCheck(const PreparedFingerprint& probe, const PreparedFingerprint&
     const double cs = std::cos(rot), sn = std::sin(rot);
     double tx = 0, ty = 0;
     int n = 0;
-    for (size_t a = 0; a < np; ++a) {
-      int b = s.probe_pair[a];
-      if (b < 0) continue;
+    for (int k = 0; k < count; ++k) {
+      const int a = la[k], b = lb[k];
       double px = P[a].x, py = -P[a].y;
       tx += C[b].x - (cs * px - sn * py);
       ty += -C[b].y - (sn * px + cs * py);
@@ -377,13 +391,16 @@ Pairing GlobalCheck(const PreparedFingerprint& probe, const PreparedFingerprint&
     }
     tx /= n;
     ty /= n;
-    double cminx = 1e9, cmaxx = -1e9, cminy = 1e9, cmaxy = -1e9;
-    for (const auto& m : C) {
-      cminx = std::min<double>(cminx, m.x);
-      cmaxx = std::max<double>(cmaxx, m.x);
-      cminy = std::min<double>(cminy, -m.y);
-      cmaxy = std::max<double>(cmaxy, -m.y);
+    if (!box.known) {
+      for (const auto& m : C) {
+        box.minx = std::min<double>(box.minx, m.x);
+        box.maxx = std::max<double>(box.maxx, m.x);
+        box.miny = std::min<double>(box.miny, -m.y);
+        box.maxy = std::max<double>(box.maxy, -m.y);
+      }
+      box.known = true;
     }
+    const double cminx = box.minx, cmaxx = box.maxx, cminy = box.miny, cmaxy = box.maxy;
     double pminx = 1e9, pmaxx = -1e9, pminy = 1e9, pmaxy = -1e9;
     int pin = 0;
     const double margin = kOverlapMargin;
@@ -677,7 +694,6 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
 [[gnu::target("avx512f,avx512bw,avx512vpopcntdq")]] size_t LocalSimilaritiesAvx512(
     const PreparedFingerprint& p, const PreparedFingerprint& c, LocalPair* out, uint16_t* head) {
   const size_t np = p.size(), nc = c.size();
-  const float* sq = SqrtTable().data();
   const auto& pm = p.minutiae();
   const auto& cm = c.minutiae();
   const size_t blocks = (nc + 63) / 64;
@@ -700,6 +716,23 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
   alignas(64) int32_t partner[256 + 16];
   alignas(64) float sims[16];
   alignas(64) int32_t buckets[16];
+  // Up to 64 candidates, their norms and types are held in registers and picked by
+  // permutation: a gather costs several times more.
+  const bool in_registers = nc <= 64;
+  __m512 norm_reg[4];
+  __m512i type_reg[4];
+  if (in_registers) {
+    alignas(64) int32_t types[64] = {};
+    for (size_t b = 0; b < nc; ++b) types[b] = cm[b].type;
+    for (size_t q = 0; q < 4; ++q) {
+      const size_t at = q * 16;
+      const __mmask16 m = at >= nc        ? __mmask16{0}
+                          : nc - at >= 16 ? __mmask16{0xffff}
+                                          : static_cast<__mmask16>((1u << (nc - at)) - 1);
+      norm_reg[q] = _mm512_maskz_loadu_ps(m, c.cylinder_norms() + at);
+      type_reg[q] = _mm512_load_si512(types + at);
+    }
+  }
   size_t n = 0;
   for (size_t a = np; a-- > 0;) {
     if (!p.cylinder_valid(a)) continue;
@@ -742,13 +775,26 @@ size_t LocalSimilaritiesGeneric(const PreparedFingerprint& p, const PreparedFing
           count - i >= 16 ? __mmask16{0xffff} : static_cast<__mmask16>((1u << (count - i)) - 1);
       const __m512i vb = _mm512_maskz_loadu_epi32(lanes, partner + i);
       const __m512i vx = _mm512_maskz_loadu_epi32(lanes, xor_bits + i);
-      const __m512 root = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), lanes, vx, sq, 4);
-      const __m512 nb = _mm512_mask_i32gather_ps(_mm512_set1_ps(1.0f), lanes, vb, norms, 4);
+      // The float square root of a count up to 1,536 equals SqrtTable()'s (checked for every
+      // count: both are the correctly rounded root).
+      const __m512 root = _mm512_sqrt_ps(_mm512_cvtepi32_ps(vx));
+      __m512 nb;
+      __m512i tb;
+      if (in_registers) {
+        // Candidate index bit 5 picks the upper or lower 32 of the 64 held in registers.
+        const __mmask16 high = _mm512_test_epi32_mask(vb, _mm512_set1_epi32(32));
+        nb = _mm512_mask_blend_ps(high, _mm512_permutex2var_ps(norm_reg[0], vb, norm_reg[1]),
+                                  _mm512_permutex2var_ps(norm_reg[2], vb, norm_reg[3]));
+        tb = _mm512_mask_blend_epi32(high, _mm512_permutex2var_epi32(type_reg[0], vb, type_reg[1]),
+                                     _mm512_permutex2var_epi32(type_reg[2], vb, type_reg[3]));
+      } else {
+        nb = _mm512_mask_i32gather_ps(_mm512_set1_ps(1.0f), lanes, vb, norms, 4);
+        // Bytes 4..7 of a PackedMinutia: angle, type, edge_count, reserved.
+        const __m512i word =
+            _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, vb, minutia_bytes + 4, 8);
+        tb = _mm512_and_si512(_mm512_srli_epi32(word, 8), _mm512_set1_epi32(0xff));
+      }
       __m512 l = _mm512_sub_ps(one, _mm512_div_ps(root, _mm512_add_ps(va, nb)));
-      // Bytes 4..7 of a PackedMinutia: angle, type, edge_count, reserved.
-      const __m512i word =
-          _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), lanes, vb, minutia_bytes + 4, 8);
-      const __m512i tb = _mm512_and_si512(_mm512_srli_epi32(word, 8), _mm512_set1_epi32(0xff));
       l = _mm512_mask_mul_ps(l, _mm512_cmpneq_epi32_mask(tb, vta), l, penalty);
       __m512i bucket = _mm512_cvttps_epi32(_mm512_mul_ps(l, scale));
       bucket = _mm512_sub_epi32(last, _mm512_min_epi32(bucket, last));
@@ -869,11 +915,15 @@ inline double Score(const Kernels& kernels, const PreparedFingerprint& p, const 
   std::fill_n(s.used_c.begin(), nc, uint8_t{0});
   size_t ns = 0;
   for (int k = 0; k < kBuckets && ns < n_r; ++k) {
+    // Without a branch on whether the pair is free: that branch is mispredicted often, and
+    // the list walk is a chain of dependent loads that a misprediction restarts.
     for (uint16_t i = head[k]; i != kNoPair && ns < n_r; i = s.pairs[i].next) {
-      const LocalPair& lp = s.pairs[i];
-      if (s.used_p[lp.probe] || s.used_c[lp.candidate]) continue;
-      s.used_p[lp.probe] = s.used_c[lp.candidate] = 1;
-      s.sel[ns++] = lp;
+      const LocalPair lp = s.pairs[i];
+      const uint8_t free = (s.used_p[lp.probe] | s.used_c[lp.candidate]) ^ 1;
+      s.sel[ns] = lp;
+      s.used_p[lp.probe] |= free;
+      s.used_c[lp.candidate] |= free;
+      ns += free;
     }
   }
   const int n_p = kMinNp + static_cast<int>(std::lround(
@@ -1097,13 +1147,14 @@ MatchDetails Compare(const mcc::Kernels& kernels, const PreparedFingerprint& pro
   // growth with a global check; the best pairing adds its evidence to the score.
   Scratch& s = ThreadScratch();
   double best = 0;
+  CandidateBox box;
   for (int r = 0; r < nroots; ++r) {
     // A root that the best pairing so far already contains would grow the same pairing.
     if (best > 0 && s.best_pair[roots[r].first] == roots[r].second) continue;
     const Pairing grown = kernels.vector_edges
                               ? Grow<true>(probe, cand, roots[r].first, roots[r].second, s)
                               : Grow<false>(probe, cand, roots[r].first, roots[r].second, s);
-    const Pairing p = GlobalCheck(probe, cand, grown, s);
+    const Pairing p = GlobalCheck(probe, cand, grown, s, box);
     double raw = RawScore(p, probe.size(), cand.size());
     if (raw > best) {
       best = raw;
