@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -122,6 +123,39 @@ TEST(FaceSynthCliTest, WritesDeterministicEmbeddingsThatSeparateIdentities) {
   EXPECT_NE(LastJson(both).value("message", "").find("only one of"), std::string::npos) << both.out;
 }
 
+TEST(FaceSynthCliTest, MatchComparesStoredEmbeddingsWithoutAModel) {
+  auto tmp = TempDir::Create();
+  ASSERT_TRUE(tmp.ok());
+  const fs::path dir = tmp->path() / "g";
+  ASSERT_EQ(RunSijilArgv({"biometrics", "synth", "--face", "2", "--face-samples", "2", "--seed",
+                          "5", "--out", dir.string(), "--json"})
+                .status,
+            0);
+  for (const auto& [a, b] : {std::pair{"1_1.sfe", "1_2.sfe"}, std::pair{"1_1.sfe", "2_1.sfe"}}) {
+    RunResult r =
+        RunSijilArgv({"biometrics", "match", (dir / a).string(), (dir / b).string(), "--json"});
+    json j = LastJson(r);
+    ASSERT_TRUE(j.contains("score")) << a << " " << b << ": " << r.out << r.err;
+    EXPECT_EQ(j.value("modality", ""), "face");
+    // The score is the cosine of the two stored vectors, read here independently.
+    EXPECT_NEAR(j["score"].get<double>(), Cosine(ReadEmbedding(dir / a), ReadEmbedding(dir / b)),
+                1e-5);
+    EXPECT_TRUE(j["a"].value("stored_embedding", false));
+    EXPECT_EQ(r.status, j["match"].get<bool>() ? 0 : 1);
+  }
+  // A damaged stored embedding is refused with BIO-401 naming the file.
+  const fs::path bad = tmp->path() / "bad.sfe";
+  {
+    std::ofstream out(bad, std::ios::binary);
+    out << std::string("SFE\0\x00\x05", 6) << "xyz";
+  }
+  RunResult r =
+      RunSijilArgv({"biometrics", "match", bad.string(), (dir / "1_1.sfe").string(), "--json"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(LastJson(r).value("error", ""), "BIO-401");
+  EXPECT_NE(LastJson(r).value("message", "").find("bad.sfe"), std::string::npos) << r.out;
+}
+
 TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
   // A synthetic gallery evaluated through the face Matcher: no model needed, the same
   // figures as every modality, and pair counts that follow from the gallery's shape.
@@ -212,6 +246,12 @@ TEST_F(FaceCliTest, ExtractWritesAStoredEmbedding) {
   ASSERT_TRUE(j.contains("quality"));
   // "SFE\0", a 16-bit length, then 512 big-endian float32 values.
   EXPECT_EQ(fs::file_size(out), 4u + 2u + 512u * 4u);
+
+  // The stored embedding matches the record it came from (the image side is extracted again).
+  RunResult again = RunSijilArgv({"biometrics", "match", out, TestFile("info_face_auth.iso"),
+                                  "--face-models", Models(), "--json"});
+  EXPECT_EQ(again.status, 0) << again.out << again.err;
+  EXPECT_GT(LastJson(again).value("score", 0.0), 0.99);
 
   // Without a model: the clear error, and nothing written.
   const std::string none = (tmp->path() / "none.sfe").string();

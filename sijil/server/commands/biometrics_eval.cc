@@ -9,6 +9,7 @@
 
 #include "sijil/base/env.h"
 #include "sijil/biometrics/det.h"
+#include "sijil/server/command.h"
 
 namespace sijil::cli {
 namespace {
@@ -60,6 +61,12 @@ std::optional<int> RunSynthHandlers(CLI::App& synth, bool json) {
   }
   if (chosen == nullptr) return std::nullopt;
   return chosen->run(synth);
+}
+
+CLI::App* BiometricsGroup(CLI::App& root) {
+  return GetOrAddSubcommand(root, "biometrics",
+                            "Fingerprint, iris and face records: extraction, matching, evaluation, "
+                            "synthetic data");
 }
 
 void PrintEvalError(const Status& s, bool json) {

@@ -22,6 +22,10 @@
 
 namespace sijil::cli {
 
+// The `sijil biometrics` command group (fingerprint, iris and face records), shared by the
+// biometrics command files: the first to set up creates it, the others add to it.
+CLI::App* BiometricsGroup(CLI::App& root);
+
 struct ModalityEvalArgs {
   std::string modality;
   std::string db;

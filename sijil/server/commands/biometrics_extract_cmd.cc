@@ -27,6 +27,7 @@
 #include "sijil/biometrics/iris_pipeline.h"
 #include "sijil/biometrics/iris_polar.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_eval.h"
 #include "sijil/server/commands/biometrics_face.h"
 
 namespace sijil::cli {
@@ -412,12 +413,13 @@ int RunExtractCheck(const CheckOptions& o) {
 }
 
 void SetupBiometricsExtract(CLI::App& root, CommandContext& ctx) {
-  CLI::App* group =
-      GetOrAddSubcommand(root, "biometrics", "Fingerprint records, extraction and matching");
+  CLI::App* group = BiometricsGroup(root);
 
   auto extract_opts = std::make_shared<ExtractOptions>();
-  CLI::App* extract = group->add_subcommand(
-      "extract", "Extract a template: minutiae from a fingerprint image, or an iris code");
+  CLI::App* extract =
+      group->add_subcommand("extract",
+                            "Extract a template: minutiae from a fingerprint image, an iris code "
+                            "from an eye or polar iris image, or a face embedding");
   extract
       ->add_option("image", extract_opts->input,
                    "Image file (TIFF, PNG, JPEG, JPEG 2000, BMP); for iris also a 19794-6 record")

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sijil/base/config.h"
@@ -49,8 +50,10 @@ struct FaceSetup {
 };
 
 // --face-models DIR stands for the three biometrics.face.* model keys, set as command-line
-// overrides on top of the configuration file and SIJIL_* variables.
-Result<FaceSetup> MakeEngine(const std::string& config_path, const std::string& models_dir) {
+// overrides on top of the configuration file and SIJIL_* variables. Without `with_models`
+// only the settings are read (comparing stored embeddings needs no model).
+Result<FaceSetup> MakeEngine(const std::string& config_path, const std::string& models_dir,
+                             bool with_models = true) {
   CommandContext ctx;
   ctx.config_path = config_path;
   const FaceModelPaths dir =
@@ -62,7 +65,9 @@ Result<FaceSetup> MakeEngine(const std::string& config_path, const std::string& 
                                                     {"biometrics.face.model", dir.embedding},
                                                 }));
   FaceSetup setup;
-  SIJIL_ASSIGN_OR_RETURN(setup.engine, FaceEngine::Create(FaceModelPathsFromConfig(config)));
+  if (with_models) {
+    SIJIL_ASSIGN_OR_RETURN(setup.engine, FaceEngine::Create(FaceModelPathsFromConfig(config)));
+  }
   setup.options.min_detection_score =
       static_cast<float>(config.GetDouble("biometrics.face.min_detection_score"));
   setup.threshold = config.GetDouble("biometrics.face.threshold");
@@ -99,12 +104,18 @@ json FaceJson(const FaceTemplate& t) {
           {"quality", QualityJson(t)}};
 }
 
+// "SFE\0": a stored face embedding (face_matcher.h), not an image.
+bool IsStoredFaceEmbedding(std::string_view raw) {
+  return raw.size() >= 4 && raw.compare(0, 4, std::string_view("SFE\0", 4)) == 0;
+}
+
 }  // namespace
 
 bool IsFaceInput(const std::string& path) {
   auto raw = Env::Default().ReadFile(path);
   if (!raw.ok() || raw->size() < 4) return false;
   if (raw->compare(0, 4, std::string("FAC\0", 4)) == 0) return true;
+  if (IsStoredFaceEmbedding(*raw)) return true;
   if (raw->compare(0, 2, "P5") == 0) return true;
   switch (SniffImageCodec(AsBytes(*raw))) {
     case ImageCodec::kJpeg:
@@ -117,14 +128,36 @@ bool IsFaceInput(const std::string& path) {
 }
 
 int RunFaceMatch(const FaceMatchRequest& r) {
-  auto setup = MakeEngine(r.config_path, r.models_dir);
+  // Stored embeddings (extract --modality face -o X.sfe) compare without the models; images
+  // and face records go through detection, alignment and the embedding model first.
+  const std::string* files[2] = {&r.a, &r.b};
+  std::string raw[2];
+  bool stored[2] = {false, false};
+  for (int i = 0; i < 2; ++i) {
+    auto bytes = Env::Default().ReadFile(*files[i]);
+    if (!bytes.ok()) {
+      PrintError(bytes.status(), r.json);
+      return 2;
+    }
+    raw[i] = std::move(*bytes);
+    stored[i] = IsStoredFaceEmbedding(raw[i]);
+  }
+  auto setup = MakeEngine(r.config_path, r.models_dir, !(stored[0] && stored[1]));
   if (!setup.ok()) {
     PrintError(setup.status(), r.json);
     return 2;
   }
   FaceTemplate t[2];
-  const std::string* files[2] = {&r.a, &r.b};
   for (int i = 0; i < 2; ++i) {
+    if (stored[i]) {
+      auto embedding = ParseFaceEmbedding(AsBytes(raw[i]));
+      if (!embedding.ok()) {
+        PrintError(embedding.status().WithContext(*files[i]), r.json);
+        return 2;
+      }
+      t[i].embedding = std::move(*embedding);
+      continue;
+    }
     auto image = LoadFace(*files[i]);
     if (!image.ok()) {
       PrintError(image.status(), r.json);
@@ -137,17 +170,31 @@ int RunFaceMatch(const FaceMatchRequest& r) {
     }
     t[i] = std::move(*extracted);
   }
+  if (t[0].embedding.size() != t[1].embedding.size()) {
+    PrintError(InvalidBioInput(
+                   "face embeddings of different sizes (" + std::to_string(t[0].embedding.size()) +
+                   " and " + std::to_string(t[1].embedding.size()) + "): made by different models"),
+               r.json);
+    return 2;
+  }
   const double score = FaceEngine::Compare(t[0], t[1]);
   const bool match = score >= setup->threshold;
   if (r.json) {
-    std::cout << json{{"modality", "face"}, {"score", score},      {"threshold", setup->threshold},
-                      {"match", match},     {"a", FaceJson(t[0])}, {"b", FaceJson(t[1])}}
+    auto side = [&](int i) {
+      return stored[i] ? json{{"stored_embedding", true}} : FaceJson(t[i]);
+    };
+    std::cout << json{{"modality", "face"}, {"score", score}, {"threshold", setup->threshold},
+                      {"match", match},     {"a", side(0)},   {"b", side(1)}}
                      .dump()
               << "\n";
   } else {
     std::printf("face cosine %.4f threshold %.4f: %s\n", score, setup->threshold,
                 match ? "MATCH" : "NO MATCH");
     for (int i = 0; i < 2; ++i) {
+      if (stored[i]) {
+        std::printf("%s: stored embedding\n", files[i]->c_str());
+        continue;
+      }
       std::printf("%s: %s, quality %d (eyes %.0f px apart, yaw %.0f, roll %.0f)\n",
                   files[i]->c_str(), t[i].detected ? "face detected" : "no face detected",
                   t[i].quality.score, t[i].quality.inter_eye_pixels, t[i].quality.yaw_degrees,
@@ -440,7 +487,7 @@ int RunFaceSynth(const FaceSynthArgs& args) {
 }
 
 void SetupBiometricsFaceSynth(CLI::App& root, CommandContext& /*ctx*/) {
-  CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
+  CLI::App* group = BiometricsGroup(root);
   // `synth` and its --seed, --out and --json belong to the fingerprint generator (registered
   // before this file); face adds --face N (see biometrics_eval.h).
   CLI::App* synth = GetOrAddSubcommand(*group, "synth", "Generate synthetic biometric data");

@@ -22,6 +22,7 @@
 #include "sijil/biometrics/record_header.h"
 #include "sijil/biometrics/wsq.h"
 #include "sijil/server/command.h"
+#include "sijil/server/commands/biometrics_eval.h"
 
 namespace sijil::cli {
 namespace {
@@ -323,7 +324,7 @@ int RunInfo(const InfoArgs& args) {
 }
 
 void SetupBiometricsInfo(CLI::App& root, CommandContext& ctx) {
-  CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
+  CLI::App* group = BiometricsGroup(root);
   auto args = std::make_shared<InfoArgs>();
   CLI::App* info = group->add_subcommand(
       "info", "Describe a biometric record: ISO 19794-2/-4/-5/-6, ANSI 378, CBEFF XML, images");

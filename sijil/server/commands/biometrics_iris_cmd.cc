@@ -258,7 +258,7 @@ int RunIrisMatch(const std::string& a, const std::string& b, double fmr, bool js
 namespace {
 
 void SetupBiometricsIris(CLI::App& root, CommandContext& /*ctx*/) {
-  CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
+  CLI::App* group = BiometricsGroup(root);
   auto args = std::make_shared<IrisSynthArgs>();
   // `synth` belongs to the fingerprint generator (registered before this file); iris adds
   // --iris and reuses its --seed, --out and --json (see biometrics_eval.h).

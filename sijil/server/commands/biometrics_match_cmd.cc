@@ -288,14 +288,19 @@ int RunEval(const EvalArgs& args) {
 }
 
 void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
-  CLI::App* group = GetOrAddSubcommand(root, "biometrics", "Fingerprint records and matching");
+  CLI::App* group = BiometricsGroup(root);
 
   auto match_args = std::make_shared<MatchArgs>();
   CLI::App* match = group->add_subcommand(
-      "match", "Compare two minutiae records (ISO/IEC 19794-2 2005/2011, ANSI 378) or two faces");
+      "match",
+      "Compare two fingerprint minutiae records (ISO/IEC 19794-2, ANSI 378), two iris codes or "
+      "iris records (19794-6, eye or polar images), or two faces");
   match->add_option("A", match_args->a, "probe record")->required();
   match->add_option("B", match_args->b, "reference record")->required();
-  match->add_option("--fmr", match_args->fmr, "false-match rate that sets the threshold")
+  match
+      ->add_option("--fmr", match_args->fmr,
+                   "false-match rate that sets the threshold (finger and iris; face decides at "
+                   "biometrics.face.threshold)")
       ->capture_default_str();
   match->add_flag("--json", match_args->json, "print one JSON object");
   match->add_option("--face-models", match_args->face_models,
@@ -307,7 +312,9 @@ void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
 
   auto eval_args = std::make_shared<EvalArgs>();
   CLI::App* eval = group->add_subcommand(
-      "eval", "Run the FVC protocol on a folder of <finger>_<impression> samples");
+      "eval",
+      "Error rates of a folder of <identity>_<sample> samples: the FVC protocol for fingerprints, "
+      "every genuine and impostor pair for iris and face");
   eval->add_option("--max-impostors", eval_args->max_impostors,
                    "iris/face: cap on impostor pairs, spread evenly (0: all)");
   eval->add_option("--db", eval_args->db, "database folder (like fvc2004/DB1_B)")->required();

@@ -191,12 +191,12 @@ int RunSynth(const SynthOptions& o) {
 }
 
 void SetupBiometricsSynth(CLI::App& root, CommandContext& ctx) {
-  CLI::App* group =
-      GetOrAddSubcommand(root, "biometrics", "Fingerprint records, extraction and matching");
+  CLI::App* group = BiometricsGroup(root);
   auto o = std::make_shared<SynthOptions>();
   CLI::App* synth = group->add_subcommand(
       "synth",
-      "Generate synthetic fingerprints (SFinGe method): <finger>_<impression>.tif and .iso");
+      "Generate synthetic fingerprints (SFinGe method: <finger>_<impression>.tif and .iso), or "
+      "iris codes (--iris) or face embeddings (--face) for scale tests");
   synth->add_option("--fingers", o->fingers, "number of fingers (identities)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}))
       ->capture_default_str();
