@@ -128,12 +128,23 @@ void DeclareFaceConfig(ConfigSchema& s) {
               "Lowest detector score accepted as a face")
       .Double("biometrics.face.threshold", 0.40, -1.0, 1.0,
               "Cosine similarity at or above which two faces match (1:1); the default is FMR "
-              "1e-3 on AT&T/ORL for the test models: re-measure it for the configured model");
+              "1e-3 on AT&T/ORL for the test models: re-measure it for the configured model")
+      .Double("biometrics.face.impostor_mean", FaceMatcherOptions{}.impostor_mean, -1.0, 1.0,
+              "Mean cosine between different people for the configured model (eval --modality "
+              "face prints it: impostor_scores.mean for images): with impostor_sd, the face "
+              "matcher's calibration of scores to -10 log10 FMR; the default is the test models'")
+      .Double("biometrics.face.impostor_sd", FaceMatcherOptions{}.impostor_sd, 1e-4, 2.0,
+              "Standard deviation of that impostor cosine (eval: impostor_scores.sd)");
 }
 
 FaceModelPaths FaceModelPathsFromConfig(const Config& config) {
   return {config.GetString("biometrics.face.detector"),
           config.GetString("biometrics.face.landmarks"), config.GetString("biometrics.face.model")};
+}
+
+FaceMatcherOptions FaceMatcherOptionsFromConfig(const Config& config) {
+  return {config.GetDouble("biometrics.face.impostor_mean"),
+          config.GetDouble("biometrics.face.impostor_sd")};
 }
 
 FaceModelPaths FaceModelPathsInDirectory(const std::string& dir) {

@@ -38,6 +38,7 @@
 #include "sijil/base/config.h"
 #include "sijil/base/result.h"
 #include "sijil/biometrics/face_image_record.h"
+#include "sijil/biometrics/face_matcher.h"
 #include "sijil/biometrics/image_codec.h"
 
 namespace sijil::biometrics {
@@ -53,10 +54,13 @@ struct FaceModelPaths {
   std::string embedding;  // biometrics.face.model
 };
 
-// Declares biometrics.face.model, .detector, .landmarks (all empty by default) and
-// .min_detection_score. Called by the command files that build a FaceEngine.
+// Declares biometrics.face.model, .detector, .landmarks (all empty by default),
+// .min_detection_score, .threshold, and the impostor model .impostor_mean/.impostor_sd.
+// Called by the command files that build a FaceEngine.
 void DeclareFaceConfig(ConfigSchema& schema);
 FaceModelPaths FaceModelPathsFromConfig(const Config& config);
+// The face Matcher's calibration for the configured model (biometrics.face.impostor_*).
+FaceMatcherOptions FaceMatcherOptionsFromConfig(const Config& config);
 // The models scripts/fetch-models installs under `dir` (third_party/models/face).
 FaceModelPaths FaceModelPathsInDirectory(const std::string& dir);
 

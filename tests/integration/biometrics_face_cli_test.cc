@@ -1,6 +1,7 @@
 // Command-line tests of the face side of `sijil biometrics match` and `eval --modality face`:
 // they run the built binary with the test models from scripts/fetch-models on the AT&T images
 // and the MOSIP face record in sijil/biometrics/testdata/, and check exit codes and JSON.
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -188,6 +189,24 @@ TEST(FaceSynthCliTest, EvalOfAStoredEmbeddingGallery) {
   EXPECT_GT(j.value("genuine_cosine_mean", 0.0), j.value("impostor_cosine_mean", 1.0) + 0.3);
   EXPECT_LT(j.value("eer", 1.0), 0.2);
   EXPECT_TRUE(fs::exists(j.value("det_png", ""))) << j;
+
+  // The calibration is the configured model's (biometrics.face.impostor_*). Another impostor
+  // model moves the calibrated threshold; being monotone, it leaves the error rates alone.
+  const fs::path config = tmp->path() / "sijil.yaml";
+  ASSERT_TRUE(Env::Default()
+                  .WriteFileAtomic(config,
+                                   "biometrics:\n  face:\n    impostor_mean: 0.3\n"
+                                   "    impostor_sd: 0.05\n")
+                  .ok());
+  RunResult recalibrated =
+      RunSijilArgv({"-c", config.string(), "biometrics", "eval", "--modality", "face", "--db",
+                    gallery, "--out", (tmp->path() / "det").string(), "--json"});
+  ASSERT_EQ(recalibrated.status, 0) << recalibrated.out << recalibrated.err;
+  json k = LastJson(recalibrated);
+  for (const char* rate : {"eer", "fmr100", "fmr1000", "zero_fmr"}) {
+    EXPECT_DOUBLE_EQ(k.value(rate, -1.0), j.value(rate, -2.0)) << rate;
+  }
+  EXPECT_GT(std::abs(k.value("eer_threshold", 0.0) - j.value("eer_threshold", 0.0)), 1.0) << k << j;
 
   RunResult capped =
       RunSijilArgv({"biometrics", "eval", "--modality", "face", "--db", gallery, "--max-impostors",

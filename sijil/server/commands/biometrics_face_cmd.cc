@@ -282,11 +282,18 @@ Result<std::vector<LabeledTemplate>> LoadStoredEmbeddings(const std::string& dir
 }
 
 // `eval --modality face` on stored embeddings: the face Matcher (cosine, Gaussian impostor
-// calibration), no detector or model involved.
+// calibration from biometrics.face.impostor_*), no detector or model involved.
 int RunStoredFaceEval(const FaceEvalRequest& r, std::vector<LabeledTemplate> samples) {
+  CommandContext ctx;
+  ctx.config_path = r.config_path;
+  auto config = LoadCommandConfig(ctx, {});
+  if (!config.ok()) {
+    PrintError(config.status(), r.json);
+    return 2;
+  }
   MatcherEvalOptions options;
   options.max_impostors = r.max_impostors;
-  const std::unique_ptr<Matcher> matcher = NewFaceMatcher();
+  const std::unique_ptr<Matcher> matcher = NewFaceMatcher(FaceMatcherOptionsFromConfig(*config));
   auto ev = EvaluateMatcher(Env::Default(), *matcher, samples, options);
   if (!ev.ok()) {
     PrintError(ev.status(), r.json);
