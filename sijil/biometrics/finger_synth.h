@@ -18,20 +18,29 @@
 //    minutiae stay where neighbouring ridge trains meet out of phase, at places that depend
 //    only on the finger's own noise. It runs on a half-resolution grid (period 4.2-5.5 cells)
 //    with a bank of 12 separable oriented filters and is brought back to full resolution by
-//    cubic interpolation (about 10 ms per master at 300x400).
+//    cubic interpolation (about 10 ms per master at 300x400);
+//  - the skin's own irregularity: the grown ridges are moved by a smooth divergence-free
+//    random warp (8 px RMS, correlation length about 60 px), so each finger's ridges wander
+//    from the model flow its own way without new minutiae, and 0-2 creases are cut across
+//    them. Without it minutia directions follow the smooth model flow far more exactly than
+//    on real prints, and unrelated fingers agree by chance too often.
 // An impression of a master applies, in this order: ridge thickness (threshold level of the
-// ridge field: dry or wet skin), a contact region (an ellipse shifted inside the silhouette,
-// so some impressions are partial), plastic skin distortion (Cappelli-Maio-Maltoni: a rigid
-// motion of the outer skin blended into an undistorted contact core by a smooth brake
-// function), a global rotation and translation, then rendering with blur, pores, noise and
-// contrast changes.
+// ridge field: dry or wet skin, varied across the print by uneven pressure), a contact region
+// (an ellipse shifted inside the silhouette, so some impressions are partial), plastic skin
+// distortion (Cappelli-Maio-Maltoni: a rigid motion of the outer skin blended into an
+// undistorted contact core by a smooth brake function), a global rotation and translation, a
+// small local warp of its own (1 px RMS over about 24 px: the skin stretches differently at
+// each press), then rendering with pores, dry patches, a scratch, blur that varies across the
+// print, noise and contrast changes.
 //
 // Templates: in image mode an impression's template is our extractor's output on its image.
 // In template-only mode (for galleries of 10^5+ fingers) no impression is rendered: the master
 // is rendered once and extracted, and each impression's template is the master minutiae moved
-// by the same geometric model (distortion, rotation, translation), cut to the contact region,
-// with position jitter (sigma 1.5 px), angle jitter (sigma 4 deg), 10 % of minutiae dropped,
-// and 0..3 spurious minutiae added.
+// by the same geometric model (distortion, rotation, translation, local warp), cut to the
+// contact region, with what extraction adds on top: position jitter (sigma 1.5 px), angle
+// jitter (sigma 5 deg), 15 % of minutiae dropped, and 0..6 spurious minutiae on the ridges
+// (pointing along the master's local ridge flow). docs/benchmarks.md compares both modes'
+// score distributions with FVC2004.
 //
 // Everything is a function of the seed (no global random state): finger f is generated from
 // seed S and f alone, impression i from S, f and i, so any subset can be regenerated.

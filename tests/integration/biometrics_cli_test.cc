@@ -228,11 +228,20 @@ TEST(BiometricsCliTest, SynthIsDeterministicAndEvaluable) {
 
   // Template-only mode: templates alone, same names.
   r = RunSijilArgv({"biometrics", "synth", "--fingers", "2", "--impressions", "4", "--seed", "7",
-                    "--templates-only", "--out", fast.string(), "--json"});
+                    "--templates-only", "--threads", "1", "--out", fast.string(), "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(LastJson(r).value("written", 0), 8);
   EXPECT_TRUE(Files(fast, ".tif").empty());
   EXPECT_EQ(Files(fast, ".iso").size(), 8u);
+  // Also the same bytes on two threads (each impression draws its local warp from its own
+  // stream).
+  const fs::path fast2 = tmp->path() / "fast2";
+  r = RunSijilArgv({"biometrics", "synth", "--fingers", "2", "--impressions", "4", "--seed", "7",
+                    "--templates-only", "--threads", "2", "--out", fast2.string(), "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const auto& name : Files(fast, ".iso")) {
+    EXPECT_EQ(Slurp(fast / name), Slurp(fast2 / name)) << name;
+  }
   r = RunSijilArgv(
       {"biometrics", "eval", "--db", fast.string(), "--json", "--out", tmp->path().string()});
   ASSERT_EQ(r.status, 0) << r.err;
