@@ -127,7 +127,8 @@ int PrintMatcherEvaluation(const ModalityEvalArgs& args, const biometrics::Match
                            const nlohmann::json& extra) {
   using namespace sijil::biometrics;
   const ErrorRates& r = ev.rates;
-  Result<DetFiles> det = WriteDetFiles(args.db, args.out, "_det", args.modality, r);
+  Result<DetFiles> det = WriteDetFiles(args.db, args.out, "_det",
+                                       args.det_label.empty() ? args.modality : args.det_label, r);
   if (!det.ok()) {
     PrintEvalError(det.status(), args.json);
     return 2;

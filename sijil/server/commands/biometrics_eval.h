@@ -32,6 +32,7 @@ struct ModalityEvalArgs {
   std::string out;  // folder for <db>_det.csv and <db>_det.png
   size_t max_impostors = 0;
   bool json = false;
+  std::string det_label;  // follows the database name in the DET plot's title (default: modality)
 };
 
 // Runs the evaluation and returns the process exit code.

@@ -301,7 +301,7 @@ int RunStoredFaceEval(const FaceEvalRequest& r, std::vector<LabeledTemplate> sam
   }
   nlohmann::json extra = RawScoreFields(*ev, "cosine");
   extra["stored_embeddings"] = samples.size();
-  return PrintMatcherEvaluation({"face", r.db, r.out, r.max_impostors, r.json}, *ev, extra);
+  return PrintMatcherEvaluation({"face", r.db, r.out, r.max_impostors, r.json, ""}, *ev, extra);
 }
 
 }  // namespace

@@ -189,7 +189,8 @@ int RunEval(const EvalArgs& args) {
                  args.json);
       return 2;
     }
-    return fn(ModalityEvalArgs{args.modality, args.db, args.out, args.max_impostors, args.json});
+    return fn(
+        ModalityEvalArgs{args.modality, args.db, args.out, args.max_impostors, args.json, ""});
   }
   if (args.templates && args.images) {
     PrintError(
@@ -217,74 +218,35 @@ int RunEval(const EvalArgs& args) {
     PrintError(db.status(), args.json);
     return 2;
   }
-  FvcEvaluation ev = EvaluateFvc(env, *db, impostors);
-  const ErrorRates& r = ev.rates;
-
-  Result<DetFiles> det = WriteDetFiles(args.db, args.out, "_det", args.impostors + " impostors", r);
-  if (!det.ok()) {
-    PrintError(det.status(), args.json);
-    return 2;
+  FvcEvaluation fvc = EvaluateFvc(env, *db, impostors);
+  // Printed like every other modality; the FVC-specific figures ride along as extra fields.
+  MatcherEvaluation ev;
+  ev.rates = fvc.rates;
+  ev.genuine_scores = std::move(fvc.genuine_scores);
+  ev.impostor_scores = std::move(fvc.impostor_scores);
+  ev.identities = fvc.fingers;
+  ev.samples = fvc.samples;
+  ev.comparisons_per_second = fvc.comparisons_per_second;
+  ev.comparisons_per_cpu_second = fvc.comparisons_per_cpu_second;
+  ev.prepare_seconds_per_template = fvc.prepare_seconds_per_template;
+  ev.mean_template_bytes = fvc.mean_template_bytes;
+  nlohmann::json extra = {{"impostors_set", args.impostors},
+                          {"fingers", fvc.fingers},
+                          {"mean_minutiae", fvc.mean_minutiae},
+                          {"genuine_scores", Distribution(ev.genuine_scores)},
+                          {"impostor_scores", Distribution(ev.impostor_scores)},
+                          {"source", args.images ? "images" : "templates"}};
+  if (args.images) {
+    const nlohmann::json e = Distribution(extract_ms);
+    extra["extract_ms_per_image"] = e.value("mean", 0.0);
+    extra["extract_ms"] = e;
   }
-  const std::filesystem::path& csv = det->csv;
-  const std::filesystem::path& png = det->png;
-
-  if (args.json) {
-    nlohmann::json j = ErrorRatesJson(r);
-    j.update({{"db", args.db},
-              {"impostors_set", args.impostors},
-              {"genuine", ev.genuine_scores.size()},
-              {"impostor", ev.impostor_scores.size()},
-              {"genuine_pairs", "unordered"},
-              {"fingers", ev.fingers},
-              {"samples", ev.samples},
-              {"comparisons_per_second", ev.comparisons_per_second},
-              {"comparisons_per_cpu_second", ev.comparisons_per_cpu_second},
-              {"prepare_ms_per_template", ev.prepare_seconds_per_template * 1e3},
-              {"mean_template_bytes", ev.mean_template_bytes},
-              {"mean_minutiae", ev.mean_minutiae},
-              {"genuine_scores", Distribution(ev.genuine_scores)},
-              {"impostor_scores", Distribution(ev.impostor_scores)},
-              {"source", args.images ? "images" : "templates"},
-              {"det_csv", csv.string()},
-              {"det_png", png.string()}});
-    if (args.images) {
-      const nlohmann::json e = Distribution(extract_ms);
-      j["extract_ms_per_image"] = e.value("mean", 0.0);
-      j["extract_ms"] = e;
-    }
-    std::cout << j.dump() << "\n";
-  } else {
-    std::printf("database        %s (%zu fingers, %zu samples)\n", args.db.c_str(), ev.fingers,
-                ev.samples);
-    std::printf("genuine pairs   %zu (unordered)\n", ev.genuine_scores.size());
-    std::printf("impostor pairs  %zu (%s)\n", ev.impostor_scores.size(), args.impostors.c_str());
-    std::printf("EER             %.2f%% (threshold %.2f)\n", 100 * r.eer, r.eer_threshold);
-    std::printf("FMR100          %.2f%%\n", 100 * r.fmr100);
-    std::printf("FMR1000         %.2f%%\n", 100 * r.fmr1000);
-    std::printf("ZeroFMR         %.2f%%\n", 100 * r.zero_fmr);
-    std::printf("comparisons/s   %.0f wall, %.0f per CPU second (one thread, prepared probes)\n",
-                ev.comparisons_per_second, ev.comparisons_per_cpu_second);
-    std::printf("template bytes  %.0f (mean, packed; %.1f minutiae)\n", ev.mean_template_bytes,
-                ev.mean_minutiae);
-    if (args.images) {
-      const nlohmann::json e = Distribution(extract_ms);
-      if (!e.empty()) {
-        std::printf("extraction      %.1f ms per image (one thread's CPU; p95 %.1f, max %.1f)\n",
-                    e["mean"].get<double>(), e["p95"].get<double>(), e["max"].get<double>());
-      }
-    }
-    const nlohmann::json g = Distribution(ev.genuine_scores);
-    const nlohmann::json i = Distribution(ev.impostor_scores);
-    if (!g.empty() && !i.empty()) {
-      std::printf("genuine scores  p05 %.1f  median %.1f  p95 %.1f\n", g["p05"].get<double>(),
-                  g["p50"].get<double>(), g["p95"].get<double>());
-      std::printf("impostor scores p05 %.1f  median %.1f  p95 %.1f  max %.1f\n",
-                  i["p05"].get<double>(), i["p50"].get<double>(), i["p95"].get<double>(),
-                  i["max"].get<double>());
-    }
-    std::printf("DET curve       %s, %s\n", csv.string().c_str(), png.string().c_str());
-  }
-  return 0;
+  return PrintMatcherEvaluation({.modality = "finger",
+                                 .db = args.db,
+                                 .out = args.out,
+                                 .json = args.json,
+                                 .det_label = args.impostors + " impostors"},
+                                ev, extra);
 }
 
 void SetupBiometricsMatch(CLI::App& root, CommandContext& ctx) {
