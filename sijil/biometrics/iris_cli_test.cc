@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "sijil/base/encoding.h"
 #include "sijil/base/env.h"
 #include "sijil/biometrics/internal/synthetic_eye.h"
+#include "sijil/biometrics/iris_code.h"
 #include "sijil/biometrics/iris_image_record.h"
 #include "tests/integration/process.h"
 #include "tests/integration/testdata.h"
@@ -68,6 +70,17 @@ TEST_F(IrisCli, SynthThenEval) {
   auto s = nlohmann::json::parse(synth.out);
   EXPECT_EQ(s["files"], 36);
   EXPECT_TRUE(std::filesystem::exists(Path("codes/12_3.sic")));
+
+  // `info` describes a stored code: its geometry and how many bits its mask keeps.
+  RunResult info = RunSijilArgv({"biometrics", "info", "--json", Path("codes/12_3.sic")});
+  ASSERT_EQ(info.status, 0) << info.out << info.err;
+  auto i = nlohmann::json::parse(info.out);
+  EXPECT_EQ(i["format"], "Sijil stored iris code");
+  EXPECT_EQ(i["rows"], 8);
+  EXPECT_EQ(i["columns"], 256);
+  auto code = ParseIrisCode(AsBytes(*Env::Default().ReadFile(Path("codes/12_3.sic"))));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(i["valid_bits"], code->ValidBits());
 
   RunResult eval = RunSijil("biometrics eval --modality iris --db " + Path("codes") + " --out " +
                             Path("det") + " --json");

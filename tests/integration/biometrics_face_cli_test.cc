@@ -144,6 +144,10 @@ TEST(FaceSynthCliTest, MatchComparesStoredEmbeddingsWithoutAModel) {
     EXPECT_TRUE(j["a"].value("stored_embedding", false));
     EXPECT_EQ(r.status, j["match"].get<bool>() ? 0 : 1);
   }
+  RunResult info = RunSijilArgv({"biometrics", "info", "--json", (dir / "1_1.sfe").string()});
+  EXPECT_EQ(info.status, 0) << info.out << info.err;
+  EXPECT_EQ(LastJson(info).value("format", ""), "Sijil stored face embedding");
+  EXPECT_EQ(LastJson(info).value("dimensions", 0), 512);
   // A damaged stored embedding is refused with BIO-401 naming the file.
   const fs::path bad = tmp->path() / "bad.sfe";
   {

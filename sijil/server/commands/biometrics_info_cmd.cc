@@ -14,9 +14,11 @@
 #include "sijil/biometrics/bio_status.h"
 #include "sijil/biometrics/cbeff.h"
 #include "sijil/biometrics/face_image_record.h"
+#include "sijil/biometrics/face_matcher.h"
 #include "sijil/biometrics/finger_image_record.h"
 #include "sijil/biometrics/finger_minutiae_record.h"
 #include "sijil/biometrics/image_codec.h"
+#include "sijil/biometrics/iris_code.h"
 #include "sijil/biometrics/iris_image_record.h"
 #include "sijil/biometrics/iris_polar.h"
 #include "sijil/biometrics/record_header.h"
@@ -255,6 +257,21 @@ Result<json> DescribeBytes(std::span<const uint8_t> data, int depth) {
     }
     case BiometricFormat::kUnknown:
       break;
+  }
+  // Sijil's own stored templates (no standard interchange format exists for either).
+  if (LooksLikeIrisCode(data)) {
+    SIJIL_ASSIGN_OR_RETURN(IrisCode code, ParseIrisCode(data));
+    return json{{"format", "Sijil stored iris code"},
+                {"rows", kIrisRows},
+                {"columns", kIrisColumns},
+                {"valid_bits", code.ValidBits()},
+                {"bytes", data.size()}};
+  }
+  if (data.size() >= 4 && AsChars(data.first(4)) == std::string_view("SFE\0", 4)) {
+    SIJIL_ASSIGN_OR_RETURN(std::vector<float> embedding, ParseFaceEmbedding(data));
+    return json{{"format", "Sijil stored face embedding"},
+                {"dimensions", embedding.size()},
+                {"bytes", data.size()}};
   }
   // Encrypted or encoded records (MOSIP ships some as base64url text) deserve a precise hint.
   bool text = !data.empty() && std::all_of(data.begin(), data.end(), [](uint8_t c) {
