@@ -143,7 +143,7 @@ Result<ExtractionDetail> FingerExtractor::ExtractDetailed(const cv::Mat& image, 
     d.skeleton = internal::Thin(ridges);
     internal::DetectionStats stats;
     std::vector<internal::SkeletonMinutia> found =
-        internal::DetectMinutiae(d.skeleton, maps, maps.period, &stats);
+        internal::DetectMinutiae(d.skeleton, maps, maps.period, unpadded, &stats);
     d.raw_candidates = stats.raw;
     d.removed_border = stats.border;
     d.removed_structural = stats.structural;

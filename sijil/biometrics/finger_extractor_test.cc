@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <numbers>
@@ -58,6 +59,23 @@ TEST(FingerExtractorTest, ExtractsPlausibleTemplateFromFvcImage) {
   EXPECT_EQ(t.quality, d->quality.score);
   EXPECT_GT(d->quality.features.foreground_mm2, 50.0f);
   EXPECT_NEAR(d->quality.features.ridge_period_px, 9.0f, 3.0f);
+}
+
+// A print cut by the sensor window: ridges run into the frame edge, where they seem to end.
+// No minutia may come from there (they would line up along the edge in every print).
+TEST(FingerExtractorTest, IgnoresRidgesCutByTheFrame) {
+  cv::Mat img = LoadSample();
+  cv::Mat cut = img(cv::Rect(60, 60, img.cols - 120, img.rows - 120)).clone();
+  FingerExtractor extractor;
+  Result<ExtractionDetail> d = extractor.ExtractDetailed(cut);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_GE(d->finger.minutiae.size(), 8u);
+  const float margin = 2.5f * d->quality.features.ridge_period_px - 1.0f;
+  for (const Minutia& m : d->finger.minutiae) {
+    const int to_edge =
+        std::min(std::min<int>(m.x, cut.cols - 1 - m.x), std::min<int>(m.y, cut.rows - 1 - m.y));
+    EXPECT_GE(static_cast<float>(to_edge), margin) << "minutia at " << m.x << "," << m.y;
+  }
 }
 
 TEST(FingerExtractorTest, AgreesWithReferenceTemplate) {

@@ -34,9 +34,11 @@ struct DetectionStats {
 };
 
 // Finds endings and bifurcations on `skeleton` (from Thin) inside `maps.mask` and removes
-// false ones. `period` is the ridge period in pixels.
+// false ones. `period` is the ridge period in pixels; `frame` is the part of the skeleton that
+// was imaged (the rest is padding), whose edges count as border.
 std::vector<SkeletonMinutia> DetectMinutiae(const cv::Mat& skeleton, const RidgeMaps& maps,
-                                            float period, DetectionStats* stats);
+                                            float period, const cv::Rect& frame,
+                                            DetectionStats* stats);
 
 }  // namespace sijil::biometrics::internal
 
